@@ -1,0 +1,216 @@
+"""Organizations (tenants), profiles (the user model) and role access codes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from sqeeze.db import (
+    EmailTextField,
+    PostgresEnumField,
+    TextLineField,
+    created_at_field,
+    updated_at_field,
+    uuid_field,
+    uuid_pk,
+)
+
+
+class Role(models.TextChoices):
+    """The seed's ``role`` enum, ranked student < teacher < admin."""
+
+    USER = "user", _("Student")
+    TEACHER = "teacher", _("Teacher")
+    ADMIN = "admin", _("Admin")
+
+
+ROLE_RANK = {Role.USER: 1, Role.TEACHER: 2, Role.ADMIN: 3}
+
+# The apps whose models an organization admin may manage in Django admin
+# (each admin class still scopes rows to the admin's own organization).
+TENANT_ADMIN_APP_LABELS = frozenset(
+    {
+        "accounts",
+        "journeys",
+        "missions",
+        "teams",
+        "community",
+        "points",
+        "files",
+        "notifications",
+        "inquiries",
+    }
+)
+
+
+class Organization(models.Model):
+    id = uuid_pk()
+    name = TextLineField(_("name"))
+    description = models.TextField(_("description"), null=True, blank=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "organizations"
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProfileManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> Profile:
+        if not email:
+            raise ValueError("A profile needs an e-mail address.")
+        profile = self.model(email=self.normalize_email(email).lower(), **fields)
+        profile.set_password(password)
+        profile.save(using=self._db)
+        return profile
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> Profile:
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> Profile:
+        fields["is_superuser"] = True
+        fields.setdefault("role", Role.ADMIN)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, email: str) -> Profile:
+        return self.get(email__iexact=email)
+
+
+class Profile(AbstractBaseUser):
+    """One row per person: the seed's ``profiles`` plus what Django's auth needs
+    (``password``, ``last_login``, ``is_active``, ``is_superuser``)."""
+
+    id = uuid_pk()
+    first_name = TextLineField(_("first name"), null=True, blank=True)
+    last_name = TextLineField(_("last name"), null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("organization"),
+    )
+    email = EmailTextField(_("e-mail"), unique=True)
+    phone = TextLineField(_("phone"), null=True, blank=True)
+    profile_image = models.TextField(_("profile image URL (legacy)"), null=True, blank=True)
+    profile_image_file = models.ForeignKey(
+        "files.File",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("profile image"),
+    )
+    marketing_opt_in = models.BooleanField(_("marketing consent"), default=False, db_default=False)
+    privacy_agreed = models.BooleanField(_("privacy consent"), default=False, db_default=False)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+    role = PostgresEnumField(
+        _("role"), enum_name="role", choices=Role.choices, default=Role.USER, db_default=Role.USER
+    )
+    push_subscription = models.TextField(_("push subscription (legacy)"), null=True, blank=True)
+
+    # Django auth
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
+    is_superuser = models.BooleanField(
+        _("platform operator"),
+        default=False,
+        db_default=False,
+        help_text=_("Can manage every organization in Django admin."),
+    )
+
+    objects = ProfileManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        db_table = "profiles"
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            # Addition: "Kim@x.kr" and "kim@x.kr" are one person (the seed's
+            # UNIQUE is case-sensitive).
+            models.UniqueConstraint(Lower("email"), name="profiles_email_lower_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        # Korean order puts the family name first; the seed splits the two.
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    def has_role_at_least(self, role: str, organization: Organization | None = None) -> bool:
+        """Is this person at least ``role`` (in ``organization``, when given)?"""
+        if not self.is_active:
+            return False
+        if organization is not None and self.organization_id != organization.pk:
+            return False
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.has_role_at_least(Role.TEACHER)
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.has_role_at_least(Role.ADMIN)
+
+    # Django admin: organization admins and platform operators get in; each
+    # ModelAdmin then limits rows to the admin's organization.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and (self.is_superuser or self.role == Role.ADMIN)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return self.has_module_perms(perm.split(".", 1)[0])
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        return self.role == Role.ADMIN and app_label in TENANT_ADMIN_APP_LABELS
+
+
+class RoleAccessCode(models.Model):
+    """A code handed out to teachers/admins; entering it at sign-up grants its role."""
+
+    id = uuid_pk()
+    role = PostgresEnumField(_("role"), enum_name="role", choices=Role.choices)
+    code = uuid_field(verbose_name=_("code"), null=True, blank=True)
+    expiry_date = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "role_access_code"
+        verbose_name = _("role access code")
+        verbose_name_plural = _("role access codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.code}"

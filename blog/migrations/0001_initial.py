@@ -1,0 +1,73 @@
+"""The seed's blog table. Its id defaults to gen_random_uuid() where the seed says
+uuid_generate_v4(): same result, and uuid-ossp is not available everywhere
+(the embedded PostgreSQL lacks it).
+"""
+
+import uuid
+
+import django.db.models.functions.datetime
+from django.db import migrations, models
+
+import sqeeze.db
+
+
+class Migration(migrations.Migration):
+    initial = True
+
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="Blog",
+            fields=[
+                (
+                    "id",
+                    models.UUIDField(
+                        db_default=sqeeze.db.GenRandomUUID(),
+                        default=uuid.uuid4,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("title", sqeeze.db.TextLineField(verbose_name="title")),
+                (
+                    "subtitle",
+                    sqeeze.db.TextLineField(blank=True, null=True, verbose_name="subtitle"),
+                ),
+                ("content", models.TextField(verbose_name="content (Markdown)")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(),
+                        editable=False,
+                        verbose_name="created at",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True,
+                        db_default=django.db.models.functions.datetime.Now(),
+                        verbose_name="updated at",
+                    ),
+                ),
+                (
+                    "image_url",
+                    models.TextField(
+                        blank=True,
+                        db_default="https://picsum.photos/980/540",
+                        default="https://picsum.photos/980/540",
+                        null=True,
+                        verbose_name="cover image URL",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "blog post",
+                "verbose_name_plural": "blog posts",
+                "db_table": "blog",
+                "ordering": ["-created_at"],
+            },
+        ),
+    ]

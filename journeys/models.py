@@ -1,0 +1,129 @@
+"""Journeys (cohort courses, "클라스"), their weeks and enrolments."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from sqeeze.db import TextLineField, created_at_field, updated_at_field, uuid_pk
+
+
+class JourneyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> JourneyQuerySet:
+        """Students see the journeys they are enrolled in; teachers and admins
+        see their organization's. Anyone else sees nothing."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.role in (Role.TEACHER, Role.ADMIN):
+            return self.filter(organization_id=user.organization_id)
+        return self.filter(
+            organization_id=user.organization_id, memberships__user_id=user.pk
+        ).distinct()
+
+
+class Journey(models.Model):
+    id = uuid_pk()
+    name = TextLineField(_("name"))
+    date_start = models.DateField(_("start date"), null=True, blank=True)
+    date_end = models.DateField(_("end date"), null=True, blank=True)
+    image_url = models.TextField(_("cover image URL (legacy)"), null=True, blank=True)
+    image_file = models.ForeignKey(
+        "files.File",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover image"),
+    )
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+    # Addition to the seed: tenant scoping (see the migration).
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="journeys",
+        verbose_name=_("organization"),
+    )
+
+    objects = JourneyQuerySet.as_manager()
+
+    class Meta:
+        db_table = "journeys"
+        verbose_name = _("journey")
+        verbose_name_plural = _("journeys")
+        ordering = ["-date_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_end__gte=F("date_start")),
+                name="journeys_dates_in_order",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserJourney(models.Model):
+    """Enrolment of a person in a journey."""
+
+    id = uuid_pk()
+    user = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="journey_memberships",
+        verbose_name=_("user"),
+    )
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("journey")
+    )
+    role_in_journey = TextLineField(
+        _("role in journey"), null=True, blank=True, default="user", db_default="user"
+    )
+    joined_at = created_at_field()
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "user_journeys"
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "journey"], name="user_journeys_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.journey}"
+
+
+class JourneyWeek(models.Model):
+    id = uuid_pk()
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="weeks", verbose_name=_("journey")
+    )
+    name = TextLineField(_("name"))
+    week_number = models.IntegerField(_("week number"), null=True, blank=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "journey_weeks"
+        verbose_name = _("journey week")
+        verbose_name_plural = _("journey weeks")
+        ordering = ["journey", "week_number"]
+        constraints = [
+            # Deferred, so reordering weeks can swap two numbers in one transaction.
+            models.UniqueConstraint(
+                fields=["journey", "week_number"],
+                name="journey_weeks_number_uniq",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journey} · {self.name}"

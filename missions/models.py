@@ -1,0 +1,127 @@
+"""Mission templates and their scheduled instances in journey weeks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from sqeeze.db import (
+    PostgresEnumField,
+    TextLineField,
+    created_at_field,
+    updated_at_field,
+    uuid_pk,
+)
+
+
+class MissionType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    TEAM = "team", _("Team")
+
+
+class MissionStatus(models.TextChoices):
+    """The seed's ``mission_status`` enum. An instance uses the lifecycle values
+    (not started → in progress → completed); a student's own progress comes from
+    their post (DESIGN.md)."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Mission(models.Model):
+    """A reusable assignment template of an organization."""
+
+    id = uuid_pk()
+    name = TextLineField(_("name"))
+    mission_type = TextLineField(_("type"), null=True, blank=True, choices=MissionType.choices)
+    points = models.IntegerField(_("points"), null=True, blank=True, default=0, db_default=0)
+    description = models.TextField(_("description (Markdown)"), null=True, blank=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+    # Addition to the seed: tenant scoping (see the migration).
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="missions",
+        verbose_name=_("organization"),
+    )
+
+    class Meta:
+        db_table = "missions"
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=0),
+                name="missions_points_not_negative",
+                violation_error_message=_("Points cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JourneyMissionInstance(models.Model):
+    """A mission scheduled into a journey week, open from release to expiry."""
+
+    id = uuid_pk()
+    journey_week = models.ForeignKey(
+        "journeys.JourneyWeek",
+        on_delete=models.CASCADE,
+        related_name="mission_instances",
+        verbose_name=_("week"),
+    )
+    mission = models.ForeignKey(
+        Mission,
+        on_delete=models.RESTRICT,
+        related_name="instances",
+        verbose_name=_("mission"),
+    )
+    release_date = models.DateTimeField(_("opens at"), null=True, blank=True)
+    expiry_date = models.DateTimeField(_("closes at"), null=True, blank=True)
+    status = PostgresEnumField(
+        _("status"),
+        enum_name="mission_status",
+        choices=MissionStatus.choices,
+        null=True,
+        blank=True,
+        default=MissionStatus.NOT_STARTED,
+        db_default=MissionStatus.NOT_STARTED,
+    )
+    # The seed has the column without a foreign key; we add one (see the migration).
+    journey = models.ForeignKey(
+        "journeys.Journey",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mission_instances",
+        verbose_name=_("journey"),
+    )
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "journey_mission_instances"
+        verbose_name = _("scheduled mission")
+        verbose_name_plural = _("scheduled missions")
+        ordering = ["release_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expiry_date__gt=F("release_date")),
+                name="mission_instances_release_before_expiry",
+                violation_error_message=_("A mission must open before it closes."),
+            ),
+        ]
+        indexes = [
+            # The plan tab and the status beat task read instances by time.
+            models.Index(fields=["journey", "release_date"], name="mission_inst_journey_rel_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission} ({self.journey_week})"

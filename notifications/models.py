@@ -1,0 +1,109 @@
+"""In-app notifications, browser push subscriptions and the outgoing e-mail queue."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sqeeze.db import TextLineField, created_at_field, uuid_pk
+
+
+class Notification(models.Model):
+    id = uuid_pk()
+    receiver = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("receiver"),
+    )
+    type = TextLineField(_("type"))
+    message = models.CharField(_("message"), max_length=None)  # the seed's unbounded VARCHAR
+    link = models.TextField(_("link"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = created_at_field()
+    notification_json = models.TextField(_("payload (JSON)"), null=True, blank=True)
+
+    class Meta:
+        db_table = "notifications"
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            # Inbox: my notifications, newest first, keyset on (created_at, id).
+            models.Index(
+                "receiver",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="notifications_inbox_idx",
+            ),
+            # Unread badge on every page: a small partial index keeps it one cheap count.
+            models.Index(
+                fields=["receiver"],
+                condition=Q(read_at__isnull=True),
+                name="notifications_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message[:60]
+
+
+class Subscription(models.Model):
+    """One browser's Web Push subscription (its JSON) for a user."""
+
+    id = uuid_pk()
+    user = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("user"),
+    )
+    notification_json = models.TextField(_("subscription (JSON)"))
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "subscriptions"
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}" if self.created_at else str(self.user)
+
+
+class EmailQueue(models.Model):
+    """An outgoing e-mail, written in the request and sent later by a Celery worker."""
+
+    id = models.AutoField(primary_key=True)
+    recipient_email = TextLineField(_("recipient e-mail"))
+    recipient_name = TextLineField(_("recipient name"), null=True, blank=True)
+    subject = TextLineField(_("subject"))
+    content = models.TextField(_("content"))
+    content_ref_id = models.UUIDField(_("about (id)"), null=True, blank=True)
+    created_at = created_at_field()
+    processed = models.BooleanField(
+        _("processed"), null=True, blank=True, default=False, db_default=False
+    )
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    status_code = models.IntegerField(_("status code"), null=True, blank=True)
+    response = models.TextField(_("response"), null=True, blank=True)
+    error_message = models.TextField(_("error"), null=True, blank=True)
+    retry_count = models.IntegerField(_("retries"), null=True, blank=True, default=0, db_default=0)
+
+    class Meta:
+        db_table = "email_queue"
+        verbose_name = _("queued e-mail")
+        verbose_name_plural = _("e-mail queue")
+        ordering = ["-created_at"]
+        indexes = [
+            # The drainer reads unprocessed rows oldest first; the index stays small.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(processed=False),
+                name="email_queue_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_email}: {self.subject}"

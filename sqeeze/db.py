@@ -1,0 +1,96 @@
+"""Model building blocks shared by every app: seed-faithful column helpers."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core import validators
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+
+class PostgresEnumField(models.CharField):
+    """A column of a PostgreSQL ENUM type (the seed's ``role``, ``mission_status``,
+    ``file_type``), so the database itself refuses values outside the list.
+
+    The type is created by a ``RunSQL`` in the owning app's first migration.
+    """
+
+    def __init__(self, *args, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["enum_name"] = self.enum_name
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        return self.enum_name
+
+    def cast_db_type(self, connection):
+        return self.enum_name
+
+
+def create_enum_sql(name: str, choices: type[models.TextChoices]) -> str:
+    values = ", ".join(f"'{value}'" for value in choices.values)
+    return f"CREATE TYPE {name} AS ENUM ({values});"
+
+
+def created_at_field(*, null: bool = True) -> models.DateTimeField:
+    """``created_at TIMESTAMPTZ DEFAULT now()``: the database stamps the row."""
+    return models.DateTimeField(_("created at"), null=null, db_default=Now(), editable=False)
+
+
+def updated_at_field(*, null: bool = True) -> models.DateTimeField:
+    """``updated_at TIMESTAMPTZ DEFAULT now()``, refreshed by every ORM save."""
+    return models.DateTimeField(
+        _("updated at"), null=null, db_default=Now(), auto_now=True, editable=False
+    )
+
+
+class GenRandomUUID(models.Func):
+    function = "gen_random_uuid"
+    output_field = models.UUIDField()
+
+
+def uuid_field(**kwargs) -> models.UUIDField:
+    """A UUID column defaulting to ``gen_random_uuid()`` in the database.
+
+    The Python default makes the ORM know the id before saving (forms, inlines,
+    factories); the database default serves rows inserted with plain SQL.
+    """
+    return models.UUIDField(default=uuid.uuid4, db_default=GenRandomUUID(), **kwargs)
+
+
+def uuid_pk() -> models.UUIDField:
+    """``id UUID PRIMARY KEY DEFAULT gen_random_uuid()``."""
+    return uuid_field(primary_key=True, editable=False)
+
+
+class TextLineField(models.TextField):
+    """A ``TEXT`` column edited as one line (names, titles, phone numbers).
+
+    The seed uses TEXT everywhere; a textarea for a name would be odd.
+    """
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        kwargs.setdefault("widget", forms.TextInput)
+        return super().formfield(**kwargs)
+
+
+class EmailTextField(TextLineField):
+    """An e-mail address stored as ``TEXT`` (the seed's type), validated as e-mail."""
+
+    default_validators = [validators.validate_email]
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        kwargs.setdefault("form_class", forms.EmailField)
+        kwargs.setdefault("widget", forms.EmailInput)
+        return super().formfield(**kwargs)

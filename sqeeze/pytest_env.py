@@ -1,0 +1,9 @@
+"""Pytest plugin (``-p sqeeze.pytest_env`` in pyproject.toml), loaded before
+Django settings are imported: tests run with development defaults, so no
+production SECRET_KEY is needed. The production refusal itself is tested in
+tests/sqeeze/test_deploy.py."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECURE_COOKIES", "false")

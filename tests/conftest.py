@@ -1,0 +1,78 @@
+"""The same cast for every test (DESIGN.md): a student, a teacher and an admin
+in one organization, and an outsider in another organization."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import TEST_PASSWORD, OrganizationFactory, ProfileFactory
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Sqeeze Academy")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Other Academy")
+
+
+@pytest.fixture
+def student(organization):
+    return ProfileFactory(
+        organization=organization,
+        role=Role.USER,
+        email="student@example.test",
+        first_name="Minji",
+        last_name="Kim",
+    )
+
+
+@pytest.fixture
+def teacher(organization):
+    return ProfileFactory(
+        organization=organization,
+        role=Role.TEACHER,
+        email="teacher@example.test",
+        first_name="Jisoo",
+        last_name="Park",
+    )
+
+
+@pytest.fixture
+def admin_user(organization):
+    return ProfileFactory(
+        organization=organization,
+        role=Role.ADMIN,
+        email="admin@example.test",
+        first_name="Hana",
+        last_name="Lee",
+    )
+
+
+@pytest.fixture
+def outsider(other_organization):
+    return ProfileFactory(
+        organization=other_organization,
+        role=Role.ADMIN,
+        email="outsider@example.test",
+        first_name="Other",
+        last_name="Person",
+    )
+
+
+@pytest.fixture
+def superuser(organization):
+    return ProfileFactory(
+        organization=organization,
+        role=Role.ADMIN,
+        is_superuser=True,
+        email="operator@example.test",
+    )
