@@ -89,3 +89,10 @@ def stop_all() -> None:
     if _postgres_server is not None:
         _postgres_server.cleanup()
         _postgres_server = None
+
+
+def server_pids() -> dict[str, int | None]:
+    """Process ids of the embedded servers this process started or attached to."""
+    postgres = _postgres_server.get_pid() if _postgres_server is not None else None
+    redis = _redis_server.pid if _redis_server is not None else None
+    return {"postgres": postgres, "redis": redis}

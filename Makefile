@@ -1,0 +1,39 @@
+# Sqeeze: `make run` starts everything locally, `make test` runs the whole suite.
+# A fresh machine needs only Python 3.11: the virtualenv, PostgreSQL and Redis
+# are provided by the project (see README.md).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format check-migrations clean-embedded
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m sqeeze.launcher
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Deletes the embedded database and Redis data (demo data comes back on `make run`).
+clean-embedded:
+	rm -rf .embedded

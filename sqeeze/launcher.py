@@ -1,0 +1,239 @@
+"""``make run``: one command that brings up a complete local Sqeeze.
+
+It starts the embedded PostgreSQL and Redis (unless ``DATABASE_URL`` /
+``REDIS_URL`` point elsewhere), migrates, loads the demo data, then runs the
+web server, a Celery worker and Celery beat side by side. Ctrl-C (or SIGTERM)
+stops every process it started, then the embedded servers.
+
+Each child runs in its own session so that the terminal's Ctrl-C reaches only
+this launcher, which then stops the children's whole process groups (the
+runserver reloader and the Celery pool included) in a known order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from sqeeze import embedded
+
+BASE_DIR = embedded.BASE_DIR
+LOCK_FILE = embedded.EMBEDDED_DIR / "run.lock"
+STATE_FILE = embedded.EMBEDDED_DIR / "run.json"
+STOP_TIMEOUT_SECONDS = 15
+
+DEMO_LOGINS = (
+    ("admin@sqeeze.test", "admin (Django admin)"),
+    ("teacher@sqeeze.test", "teacher"),
+    ("student@sqeeze.test", "student"),
+)
+DEMO_PASSWORD = "sqeeze-demo"
+
+
+class LaunchError(Exception):
+    """A problem the person running ``make run`` can fix; printed without a traceback."""
+
+
+@dataclass
+class Launcher:
+    port: int
+    host: str
+    env: dict[str, str] = field(default_factory=dict)
+    children: dict[str, subprocess.Popen] = field(default_factory=dict)
+    stopping: bool = False
+
+    # --- start --------------------------------------------------------------
+
+    def start_services(self) -> None:
+        self.env = dict(os.environ)
+        self.env.setdefault("DEBUG", "true")
+        self.env.setdefault("PYTHONUNBUFFERED", "1")
+        if not self.env.get("DATABASE_URL"):
+            say("Starting the embedded PostgreSQL (data in .embedded/postgres) …")
+            self.env["DATABASE_URL"] = embedded.postgres_url()
+        if not self.env.get("REDIS_URL"):
+            say("Starting the embedded Redis (data in .embedded/redis) …")
+            self.env["REDIS_URL"] = embedded.redis_url()
+
+    def prepare_database(self) -> None:
+        say("Applying migrations …")
+        self.manage("migrate", "--noinput", "-v", "0")
+        say("Loading the demo data (idempotent) …")
+        self.manage("seed_demo")
+
+    def manage(self, *args: str) -> None:
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env)
+        if result.returncode != 0:
+            raise LaunchError(f"manage.py {' '.join(args)} failed (exit {result.returncode}).")
+
+    def start_processes(self) -> None:
+        python = sys.executable
+        commands = {
+            "web": [python, "manage.py", "runserver", f"{self.host}:{self.port}"],
+            "worker": [
+                python, "-m", "celery", "-A", "sqeeze", "worker",
+                "--loglevel", "INFO", "--concurrency", "2",
+            ],
+            "beat": [python, "-m", "celery", "-A", "sqeeze", "beat", "--loglevel", "INFO"],
+        }  # fmt: skip
+        for name, command in commands.items():
+            self.children[name] = subprocess.Popen(
+                command, cwd=BASE_DIR, env=self.env, start_new_session=True
+            )
+        self.write_state()
+
+    def write_state(self) -> None:
+        """Record what runs, so tooling (and CI's smoke test) can check it all stopped."""
+        state = {
+            "launcher": os.getpid(),
+            "children": {name: child.pid for name, child in self.children.items()},
+            "servers": embedded.server_pids(),
+            "url": self.url,
+        }
+        STATE_FILE.write_text(json.dumps(state, indent=2))
+
+    @property
+    def url(self) -> str:
+        shown_host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0") else self.host
+        return f"http://{shown_host}:{self.port}/"
+
+    def print_banner(self) -> None:
+        lines = [
+            "",
+            f"  Sqeeze is starting at {self.url}",
+            f"  Django admin: {self.url}admin/",
+            "",
+            f"  Demo log-ins (password: {DEMO_PASSWORD}):",
+            *(f"    {email:<24} {role}" for email, role in DEMO_LOGINS),
+            "",
+            "  Press Ctrl-C to stop everything.",
+            "",
+        ]
+        say("\n".join(lines))
+
+    # --- run and stop -------------------------------------------------------
+
+    def wait(self) -> int:
+        """Block until Ctrl-C / SIGTERM, or until a child dies on its own."""
+        while not self.stopping:
+            for name, child in self.children.items():
+                code = child.poll()
+                if code is not None:
+                    say(f"The {name} process exited (code {code}); stopping the others.")
+                    return 1
+            time.sleep(0.5)
+        return 0
+
+    def stop(self) -> None:
+        self.stopping = True
+        for child in self.children.values():
+            signal_group(child, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                signal_group(child, signal.SIGKILL)
+                child.wait()
+            # The group may still hold grandchildren (runserver's reloaded child).
+            signal_group(child, signal.SIGKILL)
+        embedded.stop_all()
+        STATE_FILE.unlink(missing_ok=True)
+
+
+def signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def acquire_lock():
+    """Refuse to run two copies from one checkout: they would share one database."""
+    LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    handle = LOCK_FILE.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "unknown"
+        raise LaunchError(
+            f"Sqeeze is already running from this checkout (launcher pid {owner}). "
+            "Stop that copy first (Ctrl-C in its terminal), then run `make run` again."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle  # keep it open: the lock lives as long as this process
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise LaunchError(
+                f"Port {port} is already in use on {host}. Stop whatever uses it, "
+                f"or pick another port: PORT={port + 1} make run"
+            ) from None
+
+
+def read_port() -> int:
+    raw = os.environ.get("PORT", "8000")
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise LaunchError(f"PORT must be a number between 1 and 65535, not {raw!r}.")
+    return int(raw)
+
+
+def main() -> int:
+    os.chdir(BASE_DIR)
+    try:
+        lock = acquire_lock()
+        port = read_port()
+        host = os.environ.get("HOST", "127.0.0.1")
+        ensure_port_free(host, port)
+    except LaunchError as error:
+        say(f"make run: {error}")
+        return 1
+
+    launcher = Launcher(port=port, host=host)
+
+    def request_stop(signum, frame):
+        launcher.stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    code = 0
+    try:
+        launcher.start_services()
+        launcher.prepare_database()
+        if launcher.stopping:
+            return 130
+        launcher.start_processes()
+        launcher.print_banner()
+        code = launcher.wait()
+    except LaunchError as error:
+        say(f"make run: {error}")
+        code = 1
+    finally:
+        say("Stopping Sqeeze …")
+        launcher.stop()
+        lock.close()
+        say("Stopped.")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
