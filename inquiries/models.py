@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import TextLineField, created_at_field, updated_at_field, uuid_pk
+from sqeeze.db import DatabaseNow, TextLineField, created_at_field, updated_at_field, uuid_pk
 
 
 class InquiryStatus(models.TextChoices):
@@ -30,13 +30,13 @@ class Inquiry(models.Model):
     )
     created_at = models.DateTimeField(
         _("created at"),
-        db_default=models.functions.Now(),
+        db_default=DatabaseNow(),
         editable=False,
         db_comment="문의 생성 시각",
     )
     updated_at = models.DateTimeField(
         _("updated at"),
-        db_default=models.functions.Now(),
+        db_default=DatabaseNow(),
         auto_now=True,
         editable=False,
         db_comment="문의 수정 시각",

@@ -6,7 +6,6 @@ import uuid
 
 from django.core import validators
 from django.db import models
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,15 +38,28 @@ def create_enum_sql(name: str, choices: type[models.TextChoices]) -> str:
     return f"CREATE TYPE {name} AS ENUM ({values});"
 
 
+class DatabaseNow(models.Func):
+    """``now()``: the transaction's start time, as the seed's defaults say.
+
+    Django's ``Now()`` renders ``STATEMENT_TIMESTAMP()`` on PostgreSQL, which
+    would give rows written in one transaction different timestamps.
+    """
+
+    template = "now()"
+    output_field = models.DateTimeField()
+
+
 def created_at_field(*, null: bool = True) -> models.DateTimeField:
     """``created_at TIMESTAMPTZ DEFAULT now()``: the database stamps the row."""
-    return models.DateTimeField(_("created at"), null=null, db_default=Now(), editable=False)
+    return models.DateTimeField(
+        _("created at"), null=null, db_default=DatabaseNow(), editable=False
+    )
 
 
 def updated_at_field(*, null: bool = True) -> models.DateTimeField:
     """``updated_at TIMESTAMPTZ DEFAULT now()``, refreshed by every ORM save."""
     return models.DateTimeField(
-        _("updated at"), null=null, db_default=Now(), auto_now=True, editable=False
+        _("updated at"), null=null, db_default=DatabaseNow(), auto_now=True, editable=False
     )
 
 

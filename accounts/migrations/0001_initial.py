@@ -13,7 +13,6 @@ deliberate differences, each because the seed's version cannot work here:
 
 import uuid
 
-import django.db.models.functions.datetime
 from django.db import migrations, models
 
 import accounts.models
@@ -80,7 +79,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -90,7 +89,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -157,7 +156,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -167,7 +166,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -219,7 +218,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",

@@ -5,7 +5,6 @@ uuid_generate_v4(): same result, and uuid-ossp is not available everywhere
 
 import uuid
 
-import django.db.models.functions.datetime
 from django.db import migrations, models
 
 import sqeeze.db
@@ -39,7 +38,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         verbose_name="created at",
                     ),
@@ -48,7 +47,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         verbose_name="updated at",
                     ),
                 ),

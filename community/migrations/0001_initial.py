@@ -13,7 +13,6 @@ Additions the seed lacks:
 import uuid
 
 import django.db.models.deletion
-import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
 
@@ -90,7 +89,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -100,7 +99,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -171,7 +170,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -220,7 +219,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -230,7 +229,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),

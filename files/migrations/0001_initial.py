@@ -7,7 +7,6 @@ column to files must recreate both views to expose it.
 """
 
 import django.db.models.deletion
-import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
 
@@ -64,7 +63,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -74,7 +73,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -171,7 +170,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -181,7 +180,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),

@@ -6,7 +6,6 @@ gen_random_uuid() where the seed says uuid_generate_v4() (see blog).
 import uuid
 
 import django.db.models.deletion
-import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
 
@@ -63,7 +62,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -73,7 +72,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -152,7 +151,7 @@ class Migration(migrations.Migration):
                     "created_at",
                     models.DateTimeField(
                         db_comment="문의 생성 시각",
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         verbose_name="created at",
                     ),
@@ -162,7 +161,7 @@ class Migration(migrations.Migration):
                     models.DateTimeField(
                         auto_now=True,
                         db_comment="문의 수정 시각",
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         verbose_name="updated at",
                     ),
                 ),

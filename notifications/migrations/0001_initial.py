@@ -11,7 +11,6 @@ Additions the seed lacks:
 import uuid
 
 import django.db.models.deletion
-import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
 
@@ -44,7 +43,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -108,7 +107,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -151,7 +150,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=django.db.models.functions.datetime.Now(),
+                        db_default=sqeeze.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
