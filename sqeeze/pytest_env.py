@@ -1,7 +1,7 @@
 """Pytest plugin (``-p sqeeze.pytest_env`` in pyproject.toml), loaded before
 Django settings are imported: tests run with development defaults, so no
 production SECRET_KEY is needed. The production refusal itself is tested in
-tests/sqeeze/test_deploy.py."""
+tests/deploy/test_production_settings.py."""
 
 import os
 
