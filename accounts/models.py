@@ -18,6 +18,10 @@ from sqeeze.db import (
 )
 
 
+def is_hangul(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" for char in text)
+
+
 class Role(models.TextChoices):
     """The seed's ``role`` enum, ranked student < teacher < admin."""
 
@@ -152,8 +156,11 @@ class Profile(AbstractBaseUser):
 
     @property
     def full_name(self) -> str:
-        # Korean order puts the family name first; the seed splits the two.
-        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+        """김민지 (family name first, no space), but Emma Smith."""
+        last, first = (self.last_name or "").strip(), (self.first_name or "").strip()
+        if is_hangul(last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

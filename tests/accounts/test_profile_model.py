@@ -30,3 +30,16 @@ def test_only_admins_are_staff(student, teacher, admin_user):
     assert (student.is_staff, teacher.is_staff, admin_user.is_staff) == (False, False, True)
     admin_user.is_active = False
     assert admin_user.is_staff is False
+
+
+@pytest.mark.parametrize(
+    ("last", "first", "expected"),
+    [
+        ("김", "민지", "김민지"),
+        ("Smith", "Emma", "Emma Smith"),
+        (None, "Emma", "Emma"),
+        ("", "", ""),
+    ],
+)
+def test_full_name_follows_the_name_order_of_the_language(last, first, expected):
+    assert Profile(last_name=last, first_name=first).full_name == expected
