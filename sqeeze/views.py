@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -33,6 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("-date_start", "name")
     )
     return render(request, "sqeeze/home.html", {"journeys": journeys})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("icons/sqeeze.svg"), permanent=True)
 
 
 @never_cache

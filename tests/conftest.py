@@ -9,6 +9,17 @@ from accounts.models import Role
 from tests.factories import TEST_PASSWORD, OrganizationFactory, ProfileFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Tests create many people; the production hasher spends a third of a
+    # second on each password. Hashing itself is Django's, tested upstream.
+    # PBKDF2 stays listed so hashes made outside this fixture still verify.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 @pytest.fixture
 def password() -> str:
     return TEST_PASSWORD

@@ -1,0 +1,50 @@
+"""Admin for mission templates and their scheduled instances."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext
+
+from missions.models import JourneyMissionInstance, Mission
+from sqeeze.admin_scoping import TenantScopedAdmin, related_only
+
+
+@admin.register(Mission)
+class MissionAdmin(TenantScopedAdmin):
+    organization_path = "organization"
+    list_display = ("name", "mission_type", "points", "organization", "created_at")
+    list_filter = ("mission_type", related_only("organization"))
+    list_select_related = ("organization",)
+    search_fields = ("name", "description")
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+class MissionInstanceForm(forms.ModelForm):
+    """The seed keeps ``journey`` next to ``journey_week``; keep the two in step."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        week = cleaned_data.get("journey_week")
+        if week is None:
+            return cleaned_data
+        journey = cleaned_data.get("journey")
+        if journey is None:
+            cleaned_data["journey"] = week.journey
+        elif journey.pk != week.journey_id:
+            self.add_error("journey", gettext("The week belongs to another journey."))
+        return cleaned_data
+
+
+@admin.register(JourneyMissionInstance)
+class JourneyMissionInstanceAdmin(TenantScopedAdmin):
+    organization_path = "journey__organization"
+    form = MissionInstanceForm
+    list_display = ("mission", "journey_week", "journey", "release_date", "expiry_date", "status")
+    list_filter = ("status", related_only("journey"))
+    list_select_related = ("mission", "journey_week__journey", "journey")
+    search_fields = ("mission__name", "journey_week__name", "journey__name")
+    autocomplete_fields = ("journey_week", "mission", "journey")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "release_date"
