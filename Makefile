@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format check-migrations clean-embedded
+.PHONY: install run test lint format check-migrations messages clean-embedded
 
 install: $(STAMP)
 
@@ -33,6 +33,15 @@ format: $(STAMP)
 
 check-migrations: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Refresh the Korean catalog after changing user-facing strings; needs GNU
+# gettext (apt-get install gettext). The compiled .mo is committed, so running
+# Sqeeze needs no gettext.
+MESSAGE_IGNORES := --ignore=.venv --ignore=.embedded --ignore=tests --ignore=docs \
+	--ignore=staticfiles --ignore=media
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l ko $(MESSAGE_IGNORES) --add-location=file
+	$(BIN)/python manage.py compilemessages -l ko $(MESSAGE_IGNORES)
 
 # Deletes the embedded database and Redis data (demo data comes back on `make run`).
 clean-embedded:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -20,9 +20,10 @@ class JourneyQuerySet(models.QuerySet):
             return self
         if user.role in (Role.TEACHER, Role.ADMIN):
             return self.filter(organization_id=user.organization_id)
-        return self.filter(
-            organization_id=user.organization_id, memberships__user_id=user.pk
-        ).distinct()
+        # EXISTS rather than a join: a join on memberships would also narrow
+        # any later Count("memberships") to this one student.
+        enrolled = UserJourney.objects.filter(journey_id=OuterRef("pk"), user_id=user.pk)
+        return self.filter(Exists(enrolled), organization_id=user.organization_id)
 
 
 class Journey(models.Model):

@@ -65,6 +65,14 @@ def test_home_greets_the_student_and_lists_only_their_journeys(client, student, 
     assert "Not enrolled" not in page
 
 
+def test_home_counts_every_member_of_a_students_journey(client, student):
+    journey = UserJourneyFactory(user=student, journey__organization=student.organization).journey
+    UserJourneyFactory.create_batch(2, journey=journey)
+    client.force_login(student)
+    [shown] = client.get(reverse("home")).context["journeys"]
+    assert shown.member_count == 3
+
+
 def test_home_lists_the_organizations_journeys_for_a_teacher(client, teacher, outsider):
     own = JourneyFactory(organization=teacher.organization)
     JourneyFactory(organization=outsider.organization)
