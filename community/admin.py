@@ -12,23 +12,19 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Comment, Like, Post
-from sqeeze.admin_scoping import TenantScopedAdmin, related_only
+from sqeeze.admin_scoping import TenantScopedAdmin, journey_from_parent, related_only
 
 
 class PostForm(forms.ModelForm):
     """A submission's journey is its mission's journey; fill it in when left empty."""
 
     def clean(self):
-        cleaned_data = super().clean()
-        instance = cleaned_data.get("mission_instance")
-        if instance is None or instance.journey_id is None:
-            return cleaned_data
-        journey = cleaned_data.get("journey")
-        if journey is None:
-            cleaned_data["journey"] = instance.journey
-        elif journey.pk != instance.journey_id:
-            self.add_error("journey", gettext("The mission belongs to another journey."))
-        return cleaned_data
+        return journey_from_parent(
+            self,
+            super().clean(),
+            "mission_instance",
+            gettext("The mission belongs to another journey."),
+        )
 
 
 @admin.register(Post)

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext
 
 from missions.models import JourneyMissionInstance, Mission
-from sqeeze.admin_scoping import TenantScopedAdmin, related_only
+from sqeeze.admin_scoping import TenantScopedAdmin, journey_from_parent, related_only
 
 
 @admin.register(Mission)
@@ -25,16 +25,9 @@ class MissionInstanceForm(forms.ModelForm):
     """The seed keeps ``journey`` next to ``journey_week``; keep the two in step."""
 
     def clean(self):
-        cleaned_data = super().clean()
-        week = cleaned_data.get("journey_week")
-        if week is None:
-            return cleaned_data
-        journey = cleaned_data.get("journey")
-        if journey is None:
-            cleaned_data["journey"] = week.journey
-        elif journey.pk != week.journey_id:
-            self.add_error("journey", gettext("The week belongs to another journey."))
-        return cleaned_data
+        return journey_from_parent(
+            self, super().clean(), "journey_week", gettext("The week belongs to another journey.")
+        )
 
 
 @admin.register(JourneyMissionInstance)

@@ -240,3 +240,17 @@ def related_only(field_name: str) -> tuple[str, type[admin.RelatedOnlyFieldListF
     The default related filter would list every organization's rows by name.
     """
     return (field_name, admin.RelatedOnlyFieldListFilter)
+
+
+def journey_from_parent(form, cleaned_data: dict, parent_field: str, mismatch: str) -> dict:
+    """Rows that store their journey next to a parent (a post's mission, a mission's
+    week) take the parent's journey when it is left empty, and refuse another one."""
+    parent = cleaned_data.get(parent_field)
+    if parent is None or parent.journey_id is None:
+        return cleaned_data
+    journey = cleaned_data.get("journey")
+    if journey is None:
+        cleaned_data["journey"] = parent.journey
+    elif journey.pk != parent.journey_id:
+        form.add_error("journey", mismatch)
+    return cleaned_data
