@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import TextLineField, created_at_field, uuid_pk
+from sqeeze.db import DatabaseNow, TextLineField, created_at_field, updated_at_field, uuid_pk
 
 
 class Notification(models.Model):
@@ -61,6 +62,11 @@ class Subscription(models.Model):
     )
     notification_json = models.TextField(_("subscription (JSON)"))
     created_at = created_at_field()
+    # Additions (migration 0002): the push service URL from the JSON, unique
+    # because it names one browser (re-subscribing updates the row), and the
+    # browser's name for the settings page.
+    endpoint = models.TextField(_("push service URL"), null=True, blank=True, unique=True)
+    user_agent = TextLineField(_("browser"), null=True, blank=True)
 
     class Meta:
         db_table = "subscriptions"
@@ -70,6 +76,25 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.created_at:%Y-%m-%d}" if self.created_at else str(self.user)
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class EmailQueueQuerySet(models.QuerySet):
+    """Delivery state from two columns: ``processed`` (the seed's) and ``failed_at``."""
+
+    def pending(self) -> EmailQueueQuerySet:
+        return self.filter(processed=False)
+
+    def sent(self) -> EmailQueueQuerySet:
+        return self.filter(processed=True, failed_at__isnull=True)
+
+    def failed(self) -> EmailQueueQuerySet:
+        return self.filter(processed=True, failed_at__isnull=False)
 
 
 class EmailQueue(models.Model):
@@ -90,6 +115,16 @@ class EmailQueue(models.Model):
     response = models.TextField(_("response"), null=True, blank=True)
     error_message = models.TextField(_("error"), null=True, blank=True)
     retry_count = models.IntegerField(_("retries"), null=True, blank=True, default=0, db_default=0)
+    # Additions (migration 0002): what a full e-mail needs, and delivery state.
+    from_email = TextLineField(_("sender"), null=True, blank=True)
+    html_content = models.TextField(_("HTML content"), null=True, blank=True)
+    headers = models.JSONField(_("extra headers"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), default=timezone.now, db_default=DatabaseNow()
+    )
+    failed_at = models.DateTimeField(_("gave up at"), null=True, blank=True)
+
+    objects = EmailQueueQuerySet.as_manager()
 
     class Meta:
         db_table = "email_queue"
@@ -97,13 +132,51 @@ class EmailQueue(models.Model):
         verbose_name_plural = _("e-mail queue")
         ordering = ["-created_at"]
         indexes = [
-            # The drainer reads unprocessed rows oldest first; the index stays small.
+            # The drainer reads unprocessed rows that are due, oldest first; sent
+            # and failed rows leave the index, so it stays small.
             models.Index(
-                fields=["created_at", "id"],
+                fields=["next_attempt_at", "id"],
                 condition=Q(processed=False),
-                name="email_queue_pending_idx",
+                name="email_queue_due_idx",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.recipient_email}: {self.subject}"
+
+    @property
+    def status(self) -> EmailStatus:
+        if not self.processed:
+            return EmailStatus.PENDING
+        return EmailStatus.FAILED if self.failed_at else EmailStatus.SENT
+
+
+class NotificationPreference(models.Model):
+    """A person's choice of channels for one notification type. In-app is always
+    on; without a row, the type's defaults apply (``notifications.types``)."""
+
+    id = uuid_pk()
+    user = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    notification_type = TextLineField(_("notification type"))
+    email = models.BooleanField(_("e-mail"), default=True, db_default=True)
+    push = models.BooleanField(_("push"), default=True, db_default=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "notification_preferences"
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "notification_type"], name="notification_preferences_one_per_type"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.notification_type}"

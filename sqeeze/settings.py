@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -146,7 +147,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
     env.path("CELERY_BEAT_SCHEDULE_FILENAME", default=embedded.EMBEDDED_DIR / "celerybeat-schedule")
 )
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # A lost task message must not lose mail: beat drains the queue anyway.
+    "drain-email-queue": {
+        "task": "notifications.drain_email_queue",
+        "schedule": env.int("EMAIL_QUEUE_DRAIN_SECONDS", default=60),
+    },
+}
+
+# --- Web push ------------------------------------------------------------------
+
+# `manage.py vapid_keys` prints a new pair. Without keys, push is switched off.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:admin@sqeeze.test")
+# Only tests point subscriptions at a push endpoint on this machine; real
+# browsers always use an https push service.
+WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS = env.bool("WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS", default=False)
 
 # --- Accounts ----------------------------------------------------------------
 
@@ -188,8 +205,16 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- E-mail ------------------------------------------------------------------
 
+# Every message goes into email_queue (nothing talks SMTP inside a request);
+# Celery delivers it with the backend EMAIL_URL names.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
+EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "notifications.email_backend.QueueEmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_QUEUE_BATCH_SIZE = env.int("EMAIL_QUEUE_BATCH_SIZE", default=50)
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=6)
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sqeeze <no-reply@sqeeze.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,0 +1,86 @@
+"""Reads of the notifications app: the inbox, paged by key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Profile
+from notifications.models import Notification
+
+INBOX_PAGE_SIZE = 20
+
+
+class BadCursor(ValueError):
+    """The ``after`` parameter of an inbox URL is not one we wrote."""
+
+
+@dataclass(frozen=True)
+class InboxCursor:
+    """Where a page ended: unread ones come first, then read ones, each newest first."""
+
+    unread: bool
+    created_at: dt.datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        # "~" is URL-safe and appears in neither an ISO time nor a UUID.
+        return f"{'u' if self.unread else 'r'}~{self.created_at.isoformat()}~{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> InboxCursor:
+        try:
+            phase, created_at, pk = raw.split("~")
+            if phase not in ("u", "r"):
+                raise ValueError(raw)
+            moment = dt.datetime.fromisoformat(created_at)
+            if moment.tzinfo is None:
+                raise ValueError(raw)
+            return cls(unread=phase == "u", created_at=moment, id=uuid.UUID(pk))
+        except ValueError:
+            raise BadCursor(raw) from None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    notifications: list[Notification]
+    next_cursor: str | None
+
+
+def _newest_first(queryset: QuerySet, cursor: InboxCursor | None) -> QuerySet:
+    if cursor is not None:
+        queryset = queryset.filter(
+            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+        )
+    return queryset.order_by("-created_at", "-id")
+
+
+def inbox_page(receiver: Profile, after: str | None = None) -> InboxPage:
+    """One page of ``receiver``'s inbox: at most two indexed queries, whatever
+    the inbox holds (the unread part, then the read part if room is left)."""
+    cursor = InboxCursor.decode(after) if after else None
+    mine = Notification.objects.filter(receiver=receiver)
+    rows: list[Notification] = []
+    if cursor is None or cursor.unread:
+        unread = _newest_first(mine.filter(read_at__isnull=True), cursor)
+        rows = list(unread[: INBOX_PAGE_SIZE + 1])
+        cursor = None  # the read part starts from its beginning
+    if len(rows) <= INBOX_PAGE_SIZE:
+        room = INBOX_PAGE_SIZE + 1 - len(rows)
+        read = _newest_first(mine.filter(read_at__isnull=False), cursor)
+        rows += list(read[:room])
+    has_more = len(rows) > INBOX_PAGE_SIZE
+    rows = rows[:INBOX_PAGE_SIZE]
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        next_cursor = InboxCursor(last.read_at is None, last.created_at, last.id).encode()
+    return InboxPage(notifications=rows, next_cursor=next_cursor)
+
+
+def unread_count(receiver: Profile) -> int:
+    """The navigation badge: one count over the partial unread index."""
+    return Notification.objects.filter(receiver=receiver, read_at__isnull=True).count()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from notifications import push_views, views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<uuid:pk>/", views.open_notification, name="open"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("settings/", views.preferences, name="preferences"),
+    path("push/subscribe/", push_views.subscribe, name="push_subscribe"),
+    path("push/unsubscribe/", push_views.unsubscribe, name="push_unsubscribe"),
+]
