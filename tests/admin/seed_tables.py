@@ -80,6 +80,8 @@ class SeedTable:
     search_term: Callable[[Model], str]
     # Platform tables have no organization; org admins never see them.
     platform_only: bool = False
+    # Rows written only by the system (the e-mail queue) have no add page.
+    addable: bool = True
 
     @property
     def label(self) -> str:
@@ -171,6 +173,7 @@ SEED_TABLES: list[SeedTable] = [
         ),
         lambda mail: mail.recipient_email,
         platform_only=True,
+        addable=False,
     ),
     SeedTable(
         Subscription,
