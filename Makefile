@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/python -m sqeeze.launcher
 
 test: $(STAMP) lint
+	@scripts/ensure-chromium $(BIN)/python
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -32,7 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 check-migrations: $(STAMP)
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Refresh the Korean catalog after changing user-facing strings; needs GNU
 # gettext (apt-get install gettext). The compiled .mo is committed, so running
@@ -40,8 +41,8 @@ check-migrations: $(STAMP)
 MESSAGE_IGNORES := --ignore=.venv --ignore=.embedded --ignore=tests --ignore=docs \
 	--ignore=staticfiles --ignore=media
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l ko $(MESSAGE_IGNORES) --add-location=file
-	$(BIN)/python manage.py compilemessages -l ko $(MESSAGE_IGNORES)
+	DEBUG=true $(BIN)/python manage.py makemessages -l ko $(MESSAGE_IGNORES) --add-location=file
+	DEBUG=true $(BIN)/python manage.py compilemessages -l ko $(MESSAGE_IGNORES)
 
 # Deletes the embedded database and Redis data (demo data comes back on `make run`).
 clean-embedded:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from notifications import push_views
 from sqeeze import views
 
 admin.site.site_header = _("Sqeeze administration")
@@ -15,8 +16,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (admin).
     path("favicon.ico", views.favicon),
+    # The service worker must come from the root to control every page (scope "/").
+    path("sw.js", push_views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

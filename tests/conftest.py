@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Role
+from tests.browser import chromium  # noqa: F401 (a fixture for browser tests)
 from tests.factories import TEST_PASSWORD, OrganizationFactory, ProfileFactory
 
 

@@ -1,0 +1,568 @@
+"""Web push: browser subscriptions, VAPID keys and delivery to push services.
+
+A browser that allows notifications gives us a *subscription*: the URL of its
+push service (``endpoint``) and the keys to encrypt for it (``p256dh``,
+``auth``). We store it per person; for each notification that wants push, the
+``notifications.send_push`` task encrypts a small JSON payload (RFC 8291),
+signs a VAPID token (RFC 8292) and POSTs it to every subscribed browser.
+
+Keys (``manage.py vapid_keys`` prints a pair):
+
+- ``VAPID_PUBLIC_KEY``: the uncompressed P-256 public point (65 bytes),
+  base64url without padding: what ``pushManager.subscribe`` wants as
+  ``applicationServerKey``.
+- ``VAPID_PRIVATE_KEY``: the raw 32-byte private number, base64url without
+  padding (the form ``py_vapid.Vapid.from_raw`` reads).
+
+The endpoint is a URL a browser sent us, and the worker POSTs to it: it must
+be ``https`` to a public host name or public IP address (see
+``push_endpoint_check``), and redirects are never followed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import ipaddress
+import json
+import logging
+import re
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from py_vapid import Vapid
+
+from accounts.models import Profile
+from notifications.models import Notification, Subscription
+from notifications.types import NOTIFICATION_TYPES
+from sqeeze.db import DatabaseNow
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIPTION_MAX_BYTES = 4096  # a browser's subscription JSON is a few hundred bytes
+ENDPOINT_MAX_LENGTH = 2048
+USER_AGENT_MAX_LENGTH = 255
+PUSH_TTL_SECONDS = 24 * 60 * 60  # a push service keeps the message a day for offline browsers
+PUSH_TIMEOUT_SECONDS = 10
+PUSH_MAX_RETRIES = 5
+PUSH_RETRY_BASE_SECONDS = 30
+PUSH_RETRY_MAX_SECONDS = 60 * 60
+PUSH_BODY_MAX_LENGTH = 1000  # the encrypted payload must stay under 4 KB
+PUSH_ICON = "icons/sqeeze-192.png"  # PNG: not every browser draws SVG in a notification
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# Names that never denote a public push service; refused like private addresses.
+_INTERNAL_SUFFIXES = (
+    ".localhost",
+    ".local",
+    ".localdomain",
+    ".internal",
+    ".intranet",
+    ".lan",
+    ".home",
+    ".corp",
+    ".home.arpa",
+    ".test",
+    ".invalid",
+    ".example",
+)
+
+
+# --- Keys ------------------------------------------------------------------------
+
+
+def push_is_configured() -> bool:
+    """Push is on when both VAPID keys are set."""
+    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
+
+
+def _b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_decode(text: str) -> bytes:
+    """Strict base64url (the browser's alphabet, padding optional)."""
+    if not isinstance(text, str) or not _B64URL.fullmatch(text):
+        raise ValueError("not base64url")
+    stripped = text.rstrip("=")
+    try:
+        return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise ValueError("not base64url") from error
+
+
+def vapid_keys_generate() -> tuple[str, str]:
+    """A new VAPID pair as (public, private), in the forms the settings expect."""
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    public = private_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    private = private_key.private_numbers().private_value.to_bytes(32, "big")
+    return _b64url_encode(public), _b64url_encode(private)
+
+
+def vapid_signer() -> Vapid:
+    """The VAPID signer for ``settings.VAPID_PRIVATE_KEY``, checked against the public key."""
+    try:
+        raw = _b64url_decode(settings.VAPID_PRIVATE_KEY.strip())
+        if len(raw) != 32:
+            raise ValueError("length")
+        private_key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "VAPID_PRIVATE_KEY must be the raw 32-byte P-256 private key, base64url "
+            "without padding (run `manage.py vapid_keys`)."
+        ) from None
+    public = private_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    if _b64url_encode(public) != settings.VAPID_PUBLIC_KEY.strip().rstrip("="):
+        raise ImproperlyConfigured(
+            "VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY; browsers subscribed "
+            "with the public key would refuse our messages."
+        )
+    return Vapid(private_key=private_key)
+
+
+# --- Validating what a browser sends -------------------------------------------------
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address ``host`` spells, also in the odd IPv4 forms resolvers accept
+    ("127.1", "2130706433", "0x7f.0.0.1")."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def push_endpoint_check(endpoint: Any) -> str:
+    """Refuse a push endpoint the worker must not POST to; returns it unchanged.
+
+    The SSRF guard: ``https`` only, no user info, and the host must be a public
+    IP address or a dotted public-looking host name; never ``localhost``,
+    private, loopback, link-local or otherwise non-global addresses, single-label
+    names (``redis``, ``postgres`` on a compose network) or internal suffixes.
+    With ``WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS`` (tests only), ``http`` or ``https``
+    to a loopback host is allowed too.
+    """
+    if not isinstance(endpoint, str) or not endpoint:
+        raise ValidationError(_("The subscription has no endpoint URL."), code="endpoint")
+    if len(endpoint) > ENDPOINT_MAX_LENGTH:
+        raise ValidationError(_("The endpoint URL is too long."), code="endpoint")
+    # Printable ASCII without backslashes: parsers disagree on anything else.
+    if not re.fullmatch(r"[!-\[\]-~]+", endpoint):
+        raise ValidationError(
+            _("The endpoint URL contains characters a push service URL never has."),
+            code="endpoint",
+        )
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ValidationError(_("The endpoint is not a valid URL."), code="endpoint") from None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in ("https", "http") or not host:
+        raise ValidationError(_("The endpoint must be an https URL."), code="endpoint")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError(
+            _("The endpoint URL must not contain a user name or password."), code="endpoint"
+        )
+    address = _ip_literal(host)
+    loopback = (address is not None and address.is_loopback) or (
+        host == "localhost" or host.endswith(".localhost")
+    )
+    if loopback and settings.WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS:
+        return endpoint
+    if scheme != "https":
+        raise ValidationError(_("The endpoint must be an https URL."), code="endpoint")
+    if address is not None:
+        if not address.is_global or address.is_multicast:
+            raise ValidationError(
+                _("The endpoint must not point at a private or local address."),
+                code="endpoint",
+            )
+        return endpoint
+    labels = host.split(".")
+    if (
+        loopback
+        or len(labels) < 2
+        or not all(_HOST_LABEL.fullmatch(label) for label in labels)
+        or labels[-1].isdigit()
+        or host.endswith(_INTERNAL_SUFFIXES)
+    ):
+        raise ValidationError(
+            _("The endpoint must be a public push service, not a local or internal host."),
+            code="endpoint",
+        )
+    return endpoint
+
+
+def push_subscription_clean(subscription_json: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a browser's ``PushSubscription.toJSON()`` and return it normalised:
+    ``{"endpoint", "expirationTime", "keys": {"p256dh", "auth"}}``. Raises
+    ``ValidationError`` with a message a person can act on."""
+    if isinstance(subscription_json, bytes | str):
+        raw = (
+            subscription_json
+            if isinstance(subscription_json, bytes)
+            else subscription_json.encode("utf-8", "surrogatepass")
+        )
+        if len(raw) > SUBSCRIPTION_MAX_BYTES:
+            raise ValidationError(
+                _("The subscription is too large (at most %(limit)d bytes)."),
+                code="too_large",
+                params={"limit": SUBSCRIPTION_MAX_BYTES},
+            )
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ValidationError(_("The subscription is not valid JSON."), code="json") from None
+    else:
+        data = subscription_json
+    if not isinstance(data, Mapping):
+        raise ValidationError(_("The subscription must be a JSON object."), code="json")
+
+    endpoint = push_endpoint_check(data.get("endpoint"))
+
+    expiration = data.get("expirationTime")
+    if expiration is not None and (
+        isinstance(expiration, bool) or not isinstance(expiration, int | float) or expiration < 0
+    ):
+        raise ValidationError(
+            _("The subscription's expirationTime must be a number or null."), code="expiration"
+        )
+
+    keys = data.get("keys")
+    if not isinstance(keys, Mapping):
+        raise ValidationError(_("The subscription has no keys."), code="keys")
+    p256dh, auth = keys.get("p256dh"), keys.get("auth")
+    if not isinstance(p256dh, str) or not p256dh:
+        raise ValidationError(_("The subscription has no p256dh key."), code="p256dh")
+    if not isinstance(auth, str) or not auth:
+        raise ValidationError(_("The subscription has no auth secret."), code="auth")
+    try:
+        point = _b64url_decode(p256dh)
+    except ValueError:
+        raise ValidationError(_("The p256dh key is not base64url."), code="p256dh") from None
+    if len(point) != 65 or point[0] != 4:
+        raise ValidationError(
+            _("The p256dh key must be an uncompressed P-256 point (65 bytes)."), code="p256dh"
+        )
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError:
+        raise ValidationError(
+            _("The p256dh key is not a point on the P-256 curve."), code="p256dh"
+        ) from None
+    try:
+        secret = _b64url_decode(auth)
+    except ValueError:
+        raise ValidationError(_("The auth secret is not base64url."), code="auth") from None
+    if len(secret) != 16:
+        raise ValidationError(_("The auth secret must be 16 bytes."), code="auth")
+
+    return {
+        "endpoint": endpoint,
+        "expirationTime": expiration,
+        "keys": {"p256dh": _b64url_encode(point), "auth": _b64url_encode(secret)},
+    }
+
+
+def _clean_user_agent(user_agent: str) -> str:
+    printable = "".join(ch for ch in user_agent or "" if ch.isprintable())
+    return " ".join(printable.split())[:USER_AGENT_MAX_LENGTH]
+
+
+# --- Writes -----------------------------------------------------------------------
+
+
+def push_subscription_save(
+    *, user: Profile, subscription_json: str | bytes | Mapping[str, Any], user_agent: str
+) -> Subscription:
+    """Store this browser's subscription for ``user``.
+
+    The endpoint names one browser: subscribing again updates its row, and a
+    browser now used by someone else (who turned push on) moves to them, so
+    the previous person's messages stop appearing on it.
+    """
+    clean = push_subscription_clean(subscription_json)
+    endpoint = clean["endpoint"]
+    text = json.dumps(clean, separators=(",", ":"))
+    agent = _clean_user_agent(user_agent) or None
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(endpoint=endpoint).first()
+        if subscription is None:
+            try:
+                with transaction.atomic():
+                    return Subscription.objects.create(
+                        user=user, endpoint=endpoint, notification_json=text, user_agent=agent
+                    )
+            except IntegrityError:
+                # Another request stored the same browser a moment ago.
+                subscription = Subscription.objects.select_for_update().get(endpoint=endpoint)
+        taken_over = subscription.user_id != user.pk
+        subscription.user = user
+        subscription.notification_json = text
+        subscription.user_agent = agent
+        subscription.save(update_fields=["user", "notification_json", "user_agent"])
+        if taken_over:
+            # For its new owner the browser was subscribed now, not back then.
+            Subscription.objects.filter(pk=subscription.pk).update(created_at=DatabaseNow())
+            subscription.refresh_from_db(fields=["created_at"])
+    return subscription
+
+
+def push_subscription_delete(*, user: Profile, endpoint: str) -> bool:
+    """Forget ``user``'s browser with ``endpoint``; False when they have none such
+    (someone else's browser is "none such" too)."""
+    if not isinstance(endpoint, str) or not endpoint:
+        return False
+    deleted, _details = Subscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted > 0
+
+
+def push_queue(notification: Notification) -> None:
+    """Schedule push delivery of ``notification`` after the caller's transaction
+    commits, when push is configured and the receiver has a subscribed browser."""
+    if not push_is_configured():
+        return
+    if not Subscription.objects.filter(user_id=notification.receiver_id).exists():
+        return
+    from notifications.push_tasks import send_push
+
+    send_push.delay_on_commit(str(notification.pk))
+
+
+# --- Delivery ---------------------------------------------------------------------
+
+
+class PushOutcome(enum.Enum):
+    SENT = "sent"
+    GONE = "gone"  # the push service forgot the browser: its row is deleted
+    DROPPED = "dropped"  # refused for good: this message is given up
+    RETRY = "retry"  # temporary failure: try again later
+    SKIPPED = "skipped"  # nothing to send (row vanished, push switched off)
+
+
+@dataclass(frozen=True)
+class PushResult:
+    outcome: PushOutcome
+    status: int | None = None
+    retry_after: int | None = None
+
+
+class _NoRedirectSession(requests.Session):
+    """A push service answers, it never redirects: following one would let an
+    endpoint bounce the worker to an internal address."""
+
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
+def _absolute(url: str) -> str:
+    if url.startswith(("https://", "http://")):
+        return url
+    return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+def push_payload(notification: Notification) -> dict[str, str]:
+    """The JSON the service worker shows: title, body, url (absolute), icon, tag."""
+    from notifications.services import language_of
+
+    kind = NOTIFICATION_TYPES.get(notification.type)
+    with translation.override(language_of(notification.receiver)):
+        title = str(kind.label) if kind else "Sqeeze"
+    body = notification.message or ""
+    if len(body) > PUSH_BODY_MAX_LENGTH:
+        body = body[: PUSH_BODY_MAX_LENGTH - 1] + "…"
+    return {
+        "title": title,
+        "body": body,
+        "url": _absolute(notification.link or reverse("notifications:inbox")),
+        "icon": _absolute(static(PUSH_ICON)),
+        # One notification shows once, even if a retry delivers it twice.
+        "tag": str(notification.pk),
+    }
+
+
+def push_subscription_ids(*, notification_id: str) -> list[str]:
+    """The receiver's subscribed browsers for ``notification_id`` (none if it vanished)."""
+    receiver_id = (
+        Notification.objects.filter(pk=notification_id)
+        .values_list("receiver_id", flat=True)
+        .first()
+    )
+    if receiver_id is None:
+        return []
+    return [
+        str(pk)
+        for pk in Subscription.objects.filter(user_id=receiver_id)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+    ]
+
+
+def _retry_after_seconds(value: str | None) -> int | None:
+    if value and value.strip().isdigit():
+        return min(int(value.strip()), PUSH_RETRY_MAX_SECONDS)
+    return None  # an HTTP date, or nothing: our own backoff decides
+
+
+def push_deliver(*, subscription_id: str, notification_id: str) -> PushResult:
+    """Send one notification to one subscribed browser.
+
+    201/200/202 → sent; 404/410 → the browser is gone, its row is deleted;
+    429, 5xx, or no answer → retry later (the row stays); any other answer →
+    logged and dropped.
+    """
+    if not push_is_configured():
+        return PushResult(PushOutcome.SKIPPED)
+    notification = (
+        Notification.objects.select_related("receiver").filter(pk=notification_id).first()
+    )
+    if notification is None or not notification.receiver.is_active:
+        return PushResult(PushOutcome.SKIPPED)
+    subscription = Subscription.objects.filter(
+        pk=subscription_id, user_id=notification.receiver_id
+    ).first()
+    if subscription is None:
+        return PushResult(PushOutcome.SKIPPED)
+    try:
+        info = push_subscription_clean(subscription.notification_json)
+    except ValidationError as error:
+        # A row no browser could have sent us (or one the SSRF rule now refuses).
+        logger.warning(
+            "Deleting push subscription %s: %s", subscription.pk, "; ".join(error.messages)
+        )
+        subscription.delete()
+        return PushResult(PushOutcome.GONE)
+
+    # pywebpush pulls in aiohttp (a quarter second): only the worker needs it.
+    from pywebpush import WebPushException, webpush
+
+    data = json.dumps(push_payload(notification), ensure_ascii=False, separators=(",", ":"))
+    try:
+        with _NoRedirectSession() as session:
+            webpush(
+                subscription_info=info,
+                data=data,
+                vapid_private_key=vapid_signer(),
+                vapid_claims={"sub": settings.VAPID_SUBJECT},
+                ttl=PUSH_TTL_SECONDS,
+                timeout=PUSH_TIMEOUT_SECONDS,
+                requests_session=session,
+            )
+    except WebPushException as error:
+        status = error.status_code
+        if status in (404, 410):
+            Subscription.objects.filter(pk=subscription.pk).delete()
+            return PushResult(PushOutcome.GONE, status=status)
+        if status == 429 or (status is not None and status >= 500):
+            return PushResult(
+                PushOutcome.RETRY,
+                status=status,
+                retry_after=_retry_after_seconds(error.retry_after),
+            )
+        logger.warning(
+            "Push to subscription %s refused (%s): %s",
+            subscription.pk,
+            status,
+            (getattr(error.response, "text", "") or error.message)[:500],
+        )
+        return PushResult(PushOutcome.DROPPED, status=status)
+    except requests.RequestException as error:
+        logger.info("Push to subscription %s failed, will retry: %s", subscription.pk, error)
+        return PushResult(PushOutcome.RETRY)
+    return PushResult(PushOutcome.SENT, status=201)
+
+
+def push_retry_delay(*, retries: int, retry_after: int | None = None) -> int:
+    """Seconds before retry number ``retries + 1``: 30 s, 1, 2, 4, 8 minutes…,
+    or longer when the push service asked for it (Retry-After), at most an hour."""
+    delay = PUSH_RETRY_BASE_SECONDS * 2 ** max(retries, 0)
+    return min(max(delay, retry_after or 0), PUSH_RETRY_MAX_SECONDS)
+
+
+# --- The settings page control --------------------------------------------------------
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("EdgA/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Whale/", "Whale"),
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("KAKAOTALK", "KakaoTalk"),
+    ("NAVER(", "NAVER"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Macintosh", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_label(user_agent: str | None) -> str:
+    """A short name for a browser ("Chrome · Windows") from its User-Agent."""
+    if not user_agent:
+        return gettext("Unknown browser")
+    browser = next((name for token, name in _BROWSERS if token in user_agent), None)
+    system = next((name for token, name in _SYSTEMS if token in user_agent), None)
+    if browser and system:
+        return f"{browser} · {system}"
+    return browser or system or user_agent[:60]
+
+
+def push_control_context(request: HttpRequest) -> dict[str, Any]:
+    """Context for ``notifications/_push_control.html``:
+
+    - ``vapid_public_key``: the applicationServerKey, or "" when push is not
+      configured (the control then says so);
+    - ``push_subscriptions``: the user's subscribed browsers, newest first,
+      each with a ``browser_label``.
+    """
+    subscriptions = list(
+        Subscription.objects.filter(user=request.user).order_by("-created_at", "-id")
+    )
+    for subscription in subscriptions:
+        subscription.browser_label = browser_label(subscription.user_agent)
+    return {
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY if push_is_configured() else "",
+        "push_subscriptions": subscriptions,
+    }
