@@ -1,6 +1,8 @@
 """Start `make run` from this checkout like a person would, then check that
-/healthz answers 200, the demo student can log in, and Ctrl-C stops every
-process it started (web, worker, beat, embedded PostgreSQL and Redis)."""
+/healthz answers 200, the demo student can log in, a password reset asked for
+on the real page reaches the SMTP server named by EMAIL_URL through
+email_queue (row marked processed), and Ctrl-C stops every process it started
+(web, worker, beat, embedded PostgreSQL and Redis)."""
 
 from __future__ import annotations
 
@@ -47,27 +49,77 @@ def wait_for_health(process: subprocess.Popen) -> None:
     fail("/healthz did not answer 200 in time")
 
 
-def log_in_as_demo_student() -> None:
+def submit_form(path: str, fields: dict[str, str]) -> tuple[str, str]:
+    """GET a page, POST its form with the CSRF token; returns (final URL, page)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(f"{BASE}/accounts/login/", timeout=10) as response:
+    with opener.open(f"{BASE}{path}", timeout=10) as response:
         page = response.read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if not token:
-        fail("no CSRF token on the log-in page")
-    form = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": token.group(1),
-            "login": "student@sqeeze.test",
-            "password": "sqeeze-demo",
-        }
-    ).encode()
+        fail(f"no CSRF token on {path}")
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
     request = urllib.request.Request(
-        f"{BASE}/accounts/login/", data=form, headers={"Referer": f"{BASE}/accounts/login/"}
+        f"{BASE}{path}", data=form, headers={"Referer": f"{BASE}{path}"}
     )
     with opener.open(request, timeout=10) as response:
-        landed = response.geturl()
-        page = response.read().decode()
+        return response.geturl(), response.read().decode()
+
+
+class MailCatcher:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[tuple[list[str], str]] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=0)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode(errors="replace")))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> int:
+        self.controller.start()
+        return self.controller.server.sockets[0].getsockname()[1]
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def password_reset_reaches_smtp(mail: MailCatcher, database_url: str) -> None:
+    email = "student@sqeeze.test"
+    landed, _ = submit_form("/accounts/password/reset/", {"email": email})
+    if "/accounts/password/reset/done/" not in landed:
+        fail(f"the password reset form did not accept {email} (landed on {landed})")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        for recipients, content in mail.messages:
+            if email in recipients and "/accounts/password/reset/key/" in content:
+                check_queue_row_processed(database_url, email)
+                print("password reset mail delivered over SMTP through email_queue", flush=True)
+                return
+        time.sleep(1)
+    fail("the password reset mail did not reach the SMTP server within 90 s")
+
+
+def check_queue_row_processed(database_url: str, email: str) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
+        row = conn.execute(
+            "SELECT processed, processed_at, status_code FROM email_queue"
+            " WHERE recipient_email = %s ORDER BY id DESC LIMIT 1",
+            [email],
+        ).fetchone()
+    if row is None or not row[0] or row[1] is None:
+        fail(f"the email_queue row for {email} is not marked processed: {row}")
+
+
+def log_in_as_demo_student() -> None:
+    landed, page = submit_form(
+        "/accounts/login/", {"login": "student@sqeeze.test", "password": "sqeeze-demo"}
+    )
     if not landed.endswith("/home/") or "student@sqeeze.test" not in page:
         fail(f"the demo student could not log in (landed on {landed})")
     print("demo student logged in and reached /home/", flush=True)
@@ -103,6 +155,9 @@ def processes_in_groups(group_ids: set[int]) -> list[int]:
 def main() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["PORT"] = str(PORT)
+    mail = MailCatcher()
+    env["EMAIL_URL"] = f"smtp://127.0.0.1:{mail.start()}"
+    env["EMAIL_QUEUE_DRAIN_SECONDS"] = "10"
     # A session of its own: the signal below reaches make and the launcher
     # together, exactly like Ctrl-C in a terminal.
     process = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, start_new_session=True)
@@ -110,10 +165,13 @@ def main() -> None:
         wait_for_health(process)
         state = json.loads(STATE_FILE.read_text())
         log_in_as_demo_student()
+        password_reset_reaches_smtp(mail, state["database_url"])
     except BaseException:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=STOP_TIMEOUT)
         raise
+    finally:
+        mail.stop()
     os.killpg(process.pid, signal.SIGINT)
     try:
         process.wait(timeout=STOP_TIMEOUT)

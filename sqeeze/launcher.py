@@ -97,6 +97,7 @@ class Launcher:
             "children": {name: child.pid for name, child in self.children.items()},
             "servers": embedded.server_pids(),
             "url": self.url,
+            "database_url": self.env["DATABASE_URL"],
         }
         STATE_FILE.write_text(json.dumps(state, indent=2))
 

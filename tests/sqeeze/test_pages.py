@@ -82,7 +82,7 @@ def test_home_lists_the_organizations_journeys_for_a_teacher(client, teacher, ou
 
 def test_a_student_without_journeys_is_told_how_to_join(client, student):
     client.force_login(student)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert "invite link" in response.content.decode()
 
 
