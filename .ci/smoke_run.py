@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -73,7 +74,11 @@ class MailCatcher:
         from aiosmtpd.controller import Controller
 
         self.messages: list[tuple[list[str], str]] = []
-        self.controller = Controller(self, hostname="127.0.0.1", port=0)
+        # aiosmtpd connects to its own port to see it is up, so it needs a real one.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.messages.append((list(envelope.rcpt_tos), envelope.content.decode(errors="replace")))
@@ -81,7 +86,7 @@ class MailCatcher:
 
     def start(self) -> int:
         self.controller.start()
-        return self.controller.server.sockets[0].getsockname()[1]
+        return self.port
 
     def stop(self) -> None:
         self.controller.stop()

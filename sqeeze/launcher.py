@@ -27,6 +27,7 @@ from sqeeze import embedded
 
 BASE_DIR = embedded.BASE_DIR
 LOCK_FILE = embedded.EMBEDDED_DIR / "run.lock"
+VAPID_FILE = embedded.EMBEDDED_DIR / "vapid.env"
 STATE_FILE = embedded.EMBEDDED_DIR / "run.json"
 STOP_TIMEOUT_SECONDS = 15
 
@@ -62,6 +63,25 @@ class Launcher:
         if not self.env.get("REDIS_URL"):
             say("Starting the embedded Redis (data in .embedded/redis) …")
             self.env["REDIS_URL"] = embedded.redis_url()
+
+    def ensure_vapid_keys(self) -> None:
+        """Local web push works out of the box: a development key pair is made
+        once and kept in .embedded/ (configured keys win)."""
+        if self.env.get("VAPID_PUBLIC_KEY") and self.env.get("VAPID_PRIVATE_KEY"):
+            return
+        if not VAPID_FILE.exists():
+            result = subprocess.run(
+                [sys.executable, "manage.py", "vapid_keys"],
+                cwd=BASE_DIR, env=self.env, capture_output=True, text=True,
+            )  # fmt: skip
+            if result.returncode != 0:
+                raise LaunchError(f"manage.py vapid_keys failed: {result.stderr.strip()}")
+            VAPID_FILE.write_text(result.stdout)
+            VAPID_FILE.chmod(0o600)
+        for line in VAPID_FILE.read_text().splitlines():
+            name, _sep, value = line.partition("=")
+            if name in ("VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY") and value:
+                self.env[name] = value.strip()
 
     def prepare_database(self) -> None:
         say("Applying migrations …")
@@ -219,6 +239,7 @@ def main() -> int:
     code = 0
     try:
         launcher.start_services()
+        launcher.ensure_vapid_keys()
         launcher.prepare_database()
         if launcher.stopping:
             return 130

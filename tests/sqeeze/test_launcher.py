@@ -41,3 +41,23 @@ def test_a_bad_port_is_refused(monkeypatch, value):
 def test_the_port_defaults_to_8000(monkeypatch):
     monkeypatch.delenv("PORT", raising=False)
     assert launcher.read_port() == 8000
+
+
+def test_development_push_keys_are_made_once_and_reused(tmp_path, monkeypatch):
+    monkeypatch.setattr(launcher, "VAPID_FILE", tmp_path / "vapid.env")
+    first = launcher.Launcher(port=8000, host="127.0.0.1", env={"DEBUG": "true"})
+    first.ensure_vapid_keys()
+    assert len(first.env["VAPID_PUBLIC_KEY"]) == 87  # 65 bytes, base64url
+    assert len(first.env["VAPID_PRIVATE_KEY"]) == 43  # 32 bytes, base64url
+    again = launcher.Launcher(port=8000, host="127.0.0.1", env={"DEBUG": "true"})
+    again.ensure_vapid_keys()
+    assert again.env["VAPID_PRIVATE_KEY"] == first.env["VAPID_PRIVATE_KEY"]
+
+
+def test_configured_push_keys_win(tmp_path, monkeypatch):
+    monkeypatch.setattr(launcher, "VAPID_FILE", tmp_path / "vapid.env")
+    configured = {"VAPID_PUBLIC_KEY": "public", "VAPID_PRIVATE_KEY": "private"}
+    run = launcher.Launcher(port=8000, host="127.0.0.1", env=dict(configured))
+    run.ensure_vapid_keys()
+    assert run.env == configured
+    assert not (tmp_path / "vapid.env").exists()
