@@ -151,3 +151,33 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ♥ {self.post}"
+
+
+class PostAttachment(models.Model):
+    """A file attached to a post. The seed keeps only ``posts.file_url``; this
+    link lets the download view answer "may this person see this file?" through
+    the post's journey, and lets a post carry several files."""
+
+    id = uuid_pk()
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("post")
+    )
+    file = models.ForeignKey(
+        "files.File",
+        on_delete=models.CASCADE,
+        related_name="post_attachments",
+        verbose_name=_("file"),
+    )
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "post_attachments"
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "file"], name="post_attachments_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.file}"

@@ -153,6 +153,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.drain_email_queue",
         "schedule": env.int("EMAIL_QUEUE_DRAIN_SECONDS", default=60),
     },
+    # Soft-deleted files keep their bytes FILES_PURGE_AFTER_DAYS, then lose them.
+    "purge-deleted-files": {
+        "task": "files.purge_deleted_files",
+        "schedule": 6 * 60 * 60,
+    },
 }
 
 # --- Web push ------------------------------------------------------------------
@@ -234,10 +239,67 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 WHITENOISE_USE_FINDERS = DEBUG  # development serves straight from static/ and the apps
+# Uploads live in two storages: "public_files" (served directly: journey covers,
+# blog and library images, profile images) and "private_files" (served only
+# through files.views.download after an access check: post attachments,
+# bug-report screenshots). Local disk by default; S3 when a bucket is named.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+FILES_PRESIGNED_URL_SECONDS = env.int("FILES_PRESIGNED_URL_SECONDS", default=300)
+if AWS_STORAGE_BUCKET_NAME:
+    _s3_options = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+        "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+        "region_name": env("AWS_S3_REGION_NAME", default=None),
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+        "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    _public_files = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "location": "public", "querystring_auth": False},
+    }
+    _private_files = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            "location": "private",
+            "custom_domain": None,  # presigned URLs must name the bucket itself
+            "querystring_auth": True,
+            "querystring_expire": FILES_PRESIGNED_URL_SECONDS,
+        },
+    }
+else:
+    _public_files = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "public", "base_url": f"{MEDIA_URL}public/"},
+    }
+    _private_files = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
+    }
+
+# Per bucket: public or private, and the largest file accepted (refused before
+# the body is read). FILE_SIZE_LIMITS_MB overrides, e.g. "images=20,bug-reports=5".
+FILE_BUCKETS = {
+    "images": {"public": True, "max_bytes": 10 * 2**20},
+    "profile-images": {"public": True, "max_bytes": 5 * 2**20},
+    "journey-covers": {"public": True, "max_bytes": 10 * 2**20},
+    "post-attachments": {"public": False, "max_bytes": 25 * 2**20},
+    "bug-reports": {"public": False, "max_bytes": 10 * 2**20},
+}
+for _bucket, _megabytes in env.dict("FILE_SIZE_LIMITS_MB", cast={"value": int}, default={}).items():
+    FILE_BUCKETS[_bucket]["max_bytes"] = _megabytes * 2**20
+FILE_IMAGE_MAX_PIXELS = env.int("FILE_IMAGE_MAX_PIXELS", default=40_000_000)
+FILES_PURGE_AFTER_DAYS = env.int("FILES_PURGE_AFTER_DAYS", default=30)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "public_files": _public_files,
+    "private_files": _private_files,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

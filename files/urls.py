@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401 (routes are added below)
+
+app_name = "files"
+
+urlpatterns: list = []
