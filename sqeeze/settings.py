@@ -257,6 +257,7 @@ if AWS_STORAGE_BUCKET_NAME:
         "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
         "file_overwrite": False,
         "default_acl": None,
+        "signature_version": "s3v4",  # v2 signatures are deprecated and refused by new regions
     }
     _public_files = {
         "BACKEND": "storages.backends.s3.S3Storage",
