@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from files.links import display_url
 from sqeeze.db import (
     EmailTextField,
     PostgresEnumField,
@@ -153,6 +154,12 @@ class Profile(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def image_url(self) -> str | None:
+        """The profile image's address: the stored file, else the legacy URL column
+        (http(s) or a site path only). Lists: ``select_related("profile_image_file")``."""
+        return display_url(self.profile_image_file, self.profile_image)
 
     @property
     def full_name(self) -> str:

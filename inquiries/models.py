@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from files.links import display_url
 from sqeeze.db import DatabaseNow, TextLineField, created_at_field, updated_at_field, uuid_pk
 
 
@@ -113,3 +114,10 @@ class BugReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def attachment_url(self) -> str | None:
+        """The screenshot's address (the access-checked download view for the stored
+        file), else the legacy ``file_url`` (http(s) or a site path only).
+        Lists: ``select_related("attachment_file")``."""
+        return display_url(self.attachment_file, self.file_url)

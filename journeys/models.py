@@ -7,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from files.links import display_url
 from sqeeze.db import TextLineField, created_at_field, updated_at_field, uuid_pk
 
 
@@ -67,6 +68,12 @@ class Journey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def cover_url(self) -> str | None:
+        """The cover image's address: the stored file, else the legacy ``image_url``
+        (http(s) or a site path only). Lists: ``select_related("image_file")``."""
+        return display_url(self.image_file, self.image_url)
 
 
 class UserJourney(models.Model):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from files import views as file_views
 from notifications import push_views
 from sqeeze import views
 
@@ -21,5 +22,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("files/", include("files.urls")),
+    # Public uploads on local disk (STORAGES["public_files"] base_url), in production
+    # too; only files with a live row are served. With S3, S3 serves them itself.
+    path("media/public/<path:path>", file_views.public_media, name="public_media"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

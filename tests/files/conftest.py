@@ -77,8 +77,18 @@ def s3_storages(endpoint: str, bucket: str) -> dict:
 def file_storage(request, settings, tmp_path):
     """Point the public and private storages at local disk or at S3; yields the
     backend's name. A fresh folder or bucket per test keeps tests apart."""
+    return use_storage(request.param, request, settings, tmp_path)
+
+
+@pytest.fixture
+def local_file_storage(request, settings, tmp_path):
+    """Local disk only, for what exists only there (the /media/public/ route)."""
+    return use_storage("local", request, settings, tmp_path)
+
+
+def use_storage(backend: str, request, settings, tmp_path) -> str:
     base = {alias: settings.STORAGES[alias] for alias in ("default", "staticfiles")}
-    if request.param == "local":
+    if backend == "local":
         settings.MEDIA_ROOT = tmp_path
         settings.STORAGES = {**base, **local_storages(tmp_path)}
     else:
@@ -87,7 +97,7 @@ def file_storage(request, settings, tmp_path):
         s3_client(endpoint).create_bucket(Bucket=bucket)
         settings.AWS_STORAGE_BUCKET_NAME = bucket
         settings.STORAGES = {**base, **s3_storages(endpoint, bucket)}
-    return request.param
+    return backend
 
 
 def s3_client(endpoint: str):
