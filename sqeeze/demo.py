@@ -38,7 +38,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -46,6 +45,7 @@ from accounts.models import Organization, Profile, Role, RoleAccessCode
 from blog.models import Blog
 from community.models import AchievementStatus, Comment, Like, Post
 from files.models import File, FileType
+from files.purposes import storage_for
 from inquiries.models import BugReport, BugReportStatus, Inquiry, InquiryStatus
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance, Mission, MissionStatus, MissionType
@@ -1131,11 +1131,13 @@ class DemoBuilder:
     # -- files, bug reports, e-mail queue, blog, inquiries
 
     def seed_screenshot_file(self) -> File:
-        """A real image in storage, attached to a bug report."""
-        path = "images/demo/bug-report-screenshot.png"
+        """A real image in the private storage, attached to a bug report. A fixed
+        path (not the upload service's random one) keeps reruns idempotent."""
+        path = "bug-reports/demo/bug-report-screenshot.png"
         content = demo_screenshot_png()
-        if not default_storage.exists(path):
-            default_storage.save(path, ContentFile(content))
+        storage = storage_for("bug-reports")
+        if not storage.exists(path):
+            storage.save(path, ContentFile(content))
         return self.upsert(
             File,
             {
@@ -1144,7 +1146,7 @@ class DemoBuilder:
                 "file_size": len(content),
                 "mime_type": "image/png",
                 "file_type": FileType.IMAGE,
-                "bucket_name": "images",
+                "bucket_name": "bug-reports",
                 "metadata": {"width": 640, "height": 360, "demo": True},
             },
             file_path=path,

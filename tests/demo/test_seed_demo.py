@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import models, transaction
 from django.db.models import Count
@@ -29,6 +28,7 @@ from accounts.models import Organization, Profile, Role, RoleAccessCode
 from blog.models import Blog
 from community.models import AchievementStatus, Comment, Like, Post
 from files.models import File
+from files.purposes import storage_for
 from inquiries.models import BugReport, Inquiry
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance, Mission, MissionStatus, MissionType
@@ -296,7 +296,9 @@ def test_the_public_side_and_the_back_office_have_rows(demo):
     assert Blog.objects.count() == 3
     assert Inquiry.objects.exists()
     bug_report = BugReport.objects.filter(attachment_file__isnull=False).get()
-    assert default_storage.exists(bug_report.attachment_file.file_path)
+    screenshot = bug_report.attachment_file
+    assert screenshot.bucket_name == "bug-reports"  # private: served after an access check
+    assert storage_for(screenshot.bucket_name).exists(screenshot.file_path)
     assert EmailQueue.objects.filter(processed=True).exists()
     assert EmailQueue.objects.filter(processed=False).exists()
     assert RoleAccessCode.objects.filter(expiry_date__gt=timezone.now()).exists()

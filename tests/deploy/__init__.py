@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import subprocess
 import sys
 from functools import cache
@@ -18,7 +17,6 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = REPO_ROOT / "sqeeze" / "settings.py"
-DOTENV_FILE = REPO_ROOT / ".env"
 
 
 @cache
@@ -55,16 +53,6 @@ def isolated_environ(**overrides: str) -> dict[str, str]:
     }
     environ.update(overrides)
     return environ
-
-
-def dotenv_sets(name: str) -> bool:
-    """Whether the checkout's ``.env`` gives ``name`` a value. Settings read that
-    file for variables the environment lacks, so a developer's ``.env`` can
-    fill in what a test deliberately left out."""
-    if not DOTENV_FILE.exists():
-        return False
-    pattern = re.compile(rf"^\s*(export\s+)?{re.escape(name)}\s*=", re.MULTILINE)
-    return bool(pattern.search(DOTENV_FILE.read_text(encoding="utf-8")))
 
 
 def run_python(
