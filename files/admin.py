@@ -46,6 +46,11 @@ class FileAdmin(TenantScopedAdmin):
     def size(self, file: File) -> str:
         return filesizeformat(file.file_size)
 
+    # Files arrive only through the upload service (checked, re-encoded, stored);
+    # a row added by hand would have no bytes behind it.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
 
 @dataclass(frozen=True)
 class FileStatRow:

@@ -160,7 +160,7 @@ SEED_TABLES: list[SeedTable] = [
         ),
         lambda points: points.team.name,
     ),
-    SeedTable(File, build_file, lambda file: file.file_name),
+    SeedTable(File, build_file, lambda file: file.file_name, addable=False),
     SeedTable(
         BugReport,
         lambda org: BugReport.objects.create(user=build_profile(org), title=unique("Bug")),
