@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +127,10 @@ class Profile(AbstractBaseUser):
     )
     push_subscription = models.TextField(_("push subscription (legacy)"), null=True, blank=True)
 
+    # Addition (migration 0003): when the person deleted their account; the row
+    # stays, anonymised, so their posts remain under "deleted user".
+    deleted_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
+
     # Django auth
     is_active = models.BooleanField(_("active"), default=True, db_default=True)
     is_superuser = models.BooleanField(
@@ -219,12 +224,119 @@ class RoleAccessCode(models.Model):
     code = uuid_field(verbose_name=_("code"), null=True, blank=True)
     expiry_date = models.DateTimeField(_("expires at"), null=True, blank=True)
     created_at = created_at_field()
+    # Additions (migration 0003): a code works in one academy only, may be
+    # limited to a number of sign-ups, and counts its uses (F() updates).
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_codes",
+        verbose_name=_("organization"),
+    )
+    max_uses = models.PositiveIntegerField(_("use limit"), null=True, blank=True)
+    use_count = models.PositiveIntegerField(_("uses"), default=0, db_default=0)
+    created_by = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
 
     class Meta:
         db_table = "role_access_code"
         verbose_name = _("role access code")
         verbose_name_plural = _("role access codes")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="role_access_code_code_uniq"),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(use_count__lte=F("max_uses")),
+                name="role_access_code_within_limit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.code}"
+
+
+class RoleChange(models.Model):
+    """Audit trail: who changed whose role, from what to what, and when."""
+
+    id = uuid_pk()
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="role_changes", verbose_name=_("person")
+    )
+    changed_by = models.ForeignKey(
+        Profile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    old_role = PostgresEnumField(_("old role"), enum_name="role", choices=Role.choices)
+    new_role = PostgresEnumField(_("new role"), enum_name="role", choices=Role.choices)
+    reason = models.TextField(_("reason"), blank=True, default="")
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "role_changes"
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.old_role} → {self.new_role}"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class StudentImport(models.Model):
+    """A bulk student creation from a CSV: its rows, their checks, and progress.
+
+    ``rows`` holds the parsed rows with their problems (the preview); ``results``
+    one outcome per row once the Celery task has run."""
+
+    id = uuid_pk()
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    created_by = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="+", verbose_name=_("created by")
+    )
+    file_name = TextLineField(_("file name"))
+    status = TextLineField(
+        _("status"),
+        choices=ImportStatus.choices,
+        default=ImportStatus.PREVIEWED,
+        db_default=ImportStatus.PREVIEWED,
+    )
+    rows = models.JSONField(_("rows"), default=list)
+    results = models.JSONField(_("results"), default=list)
+    total = models.PositiveIntegerField(_("rows in file"), default=0, db_default=0)
+    processed = models.PositiveIntegerField(_("rows done"), default=0, db_default=0)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "student_imports"
+        verbose_name = _("student import")
+        verbose_name_plural = _("student imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="student_imports_status_check"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
