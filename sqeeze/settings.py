@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.kakao",
     "axes",
     # Sqeeze, one app per domain (DESIGN.md)
     "sqeeze",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A first social log-in must finish the profile before anything else.
+    "accounts.middleware.ProfileCompletionMiddleware",
     "sqeeze.middleware.UserTimezoneMiddleware",
     # axes last: it answers locked-out log-ins after everything else has run
     "axes.middleware.AxesMiddleware",
@@ -195,7 +199,35 @@ LOGOUT_REDIRECT_URL = "landing"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the current session stays; the others end
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+
+
+def _social_provider(prefix: str, **extra) -> dict:
+    """A provider is on only when its client id and secret are configured."""
+    client_id = env(f"{prefix}_CLIENT_ID", default="")
+    secret = env(f"{prefix}_CLIENT_SECRET", default="")
+    if not (client_id and secret):
+        return {}
+    return {"APPS": [{"client_id": client_id, "secret": secret, "key": ""}], **extra}
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    name: config
+    for name, config in {
+        "google": _social_provider(
+            "GOOGLE", SCOPE=["profile", "email"], AUTH_PARAMS={"access_type": "online"}
+        ),
+        "kakao": _social_provider("KAKAO"),
+    }.items()
+    if config
+}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False

@@ -38,6 +38,17 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     privacy_agreed = True
     password = factory.django.Password(TEST_PASSWORD)
 
+    @factory.post_generation
+    def verified_email(profile, create, extracted, **kwargs):
+        """People in tests have confirmed their address (sign-up tests make their
+        own, unverified); ``verified_email=False`` leaves it unconfirmed."""
+        if create and extracted is not False:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.update_or_create(
+                user=profile, email=profile.email, defaults={"verified": True, "primary": True}
+            )
+
 
 class JourneyFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -1,0 +1,7 @@
+"""allauth account adapter: how sign-up saves a profile (the sign-up work extends it)."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    pass

@@ -1,0 +1,7 @@
+"""allauth social account adapter (Google, Kakao)."""
+
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    pass
