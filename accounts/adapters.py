@@ -1,7 +1,46 @@
-"""allauth account adapter: how sign-up saves a profile (the sign-up work extends it)."""
+"""allauth account adapter: how sign-up saves a profile."""
+
+from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
+
+from accounts.models import Role
+from accounts.services import access_code_redeem
+
+# Sign-up form fields copied onto the profile as they are (already cleaned).
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "organization")
+CONSENT_FIELDS = ("privacy_agreed", "marketing_opt_in")
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    def is_open_for_signup(self, request) -> bool:
+        # Anyone may sign up as a student; teacher and admin need a code.
+        return True
+
+    def save_user(self, request, user, form, commit: bool = True):
+        """Save the new profile with the form's names, phone, organization and
+        consents; the role comes from a redeemed access code, else student.
+
+        The code's use and the profile insert share one transaction: when
+        either fails, neither happens. Only cleaned form fields are read, so a
+        forged ``role`` or ``is_superuser`` in the POST changes nothing.
+        """
+        with transaction.atomic():
+            user = super().save_user(request, user, form, commit=False)
+            data = form.cleaned_data
+            user.email = (user.email or "").lower()
+            for name in PROFILE_FIELDS:
+                if name in data:
+                    setattr(user, name, data[name] or None)
+            for name in CONSENT_FIELDS:
+                if name in data:
+                    setattr(user, name, bool(data[name]))
+            user.role = Role.USER
+            user.is_superuser = False
+            if code := data.get("access_code"):
+                access_code = access_code_redeem(code=code, organization=user.organization)
+                user.role = access_code.role
+            if commit:
+                user.save()
+        return user

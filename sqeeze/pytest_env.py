@@ -7,3 +7,5 @@ import os
 
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# live_server threads would otherwise keep connections open past the test.
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")

@@ -36,6 +36,9 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.USER
     privacy_agreed = True
+    # A complete profile (names, phone, organization, consent): otherwise every
+    # page would send the person to the profile-completion page first.
+    phone = factory.Sequence(lambda n: f"010-{n // 10000 % 10000:04d}-{n % 10000:04d}")
     password = factory.django.Password(TEST_PASSWORD)
 
     @factory.post_generation
