@@ -1,0 +1,186 @@
+"""Profile completion: what a person must tell us before using Sqeeze.
+
+A first social log-in creates a profile with only what Google or Kakao gives
+(e-mail, names). ``ProfileCompletionMiddleware`` then sends the person here
+until ``profile_is_complete`` holds.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from accounts.forms import KoreanPhoneField, OrganizationChoiceField
+from accounts.models import Organization, Profile
+from accounts.services import AccessCodeError, access_code_redeem, access_code_validate
+
+REDIRECT_FIELD_NAME = "next"
+
+
+def _filled(value: str | None) -> bool:
+    return bool((value or "").strip())
+
+
+def profile_is_complete(profile: Profile) -> bool:
+    """The one rule: an academy, privacy consent, a first and last name and a phone."""
+    return bool(
+        profile.organization_id
+        and profile.privacy_agreed
+        and _filled(profile.first_name)
+        and _filled(profile.last_name)
+        and _filled(profile.phone)
+    )
+
+
+class ProfileCompletionForm(forms.ModelForm):
+    """The sign-up's profile questions (same fields and rules as
+    ``accounts.forms.SignupForm``), for a person who already has an account."""
+
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    phone = KoreanPhoneField(label=_("Phone"))
+    organization = OrganizationChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.order_by("name", "id"),
+        empty_label=_("Choose your academy"),
+    )
+    access_code = forms.CharField(
+        label=_("Access code (optional)"),
+        required=False,
+        max_length=64,
+        help_text=_("Teachers and admins: enter the code your academy gave you."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+    privacy_agreed = forms.BooleanField(
+        label=_("I agree to the collection and use of my personal information."),
+        error_messages={"required": _("Please agree to the privacy policy to continue.")},
+    )
+    marketing_opt_in = forms.BooleanField(
+        label=_("Send me news and offers by e-mail (optional)."), required=False
+    )
+
+    class Meta:
+        model = Profile
+        # Only these reach the profile; a forged role, is_superuser or
+        # organization_id in the POST is not a form field and is ignored.
+        fields = ["last_name", "first_name", "phone", "organization"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("privacy_agreed", self.instance.privacy_agreed)
+        self.initial.setdefault("marketing_opt_in", self.instance.marketing_opt_in)
+
+    def _clean_name(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            raise forms.ValidationError(_("This field is required."), code="required")
+        return value
+
+    def clean_first_name(self) -> str:
+        return self._clean_name("first_name")
+
+    def clean_last_name(self) -> str:
+        return self._clean_name("last_name")
+
+    def clean_access_code(self) -> str:
+        return (self.cleaned_data.get("access_code") or "").strip()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        code = cleaned.get("access_code")
+        organization = cleaned.get("organization")
+        # Without a valid organization its own error says what to fix first.
+        if code and organization is not None:
+            try:
+                access_code_validate(code=code, organization=organization)
+            except AccessCodeError as error:
+                self.add_error("access_code", error)
+        return cleaned
+
+    def save(self, commit: bool = True) -> Profile:
+        """Store the answers, and the role of the access code, in one transaction.
+
+        Raises ``AccessCodeError`` (and records it on the form) when a racing
+        sign-up took the code's last use since the form was checked; then
+        nothing is saved."""
+        profile: Profile = super().save(commit=False)
+        profile.privacy_agreed = True
+        profile.marketing_opt_in = self.cleaned_data["marketing_opt_in"]
+        try:
+            with transaction.atomic():
+                code = self.cleaned_data.get("access_code")
+                if code:
+                    access_code = access_code_redeem(
+                        code=code, organization=self.cleaned_data["organization"]
+                    )
+                    profile.role = access_code.role
+                profile.save(
+                    update_fields=[
+                        "first_name",
+                        "last_name",
+                        "phone",
+                        "organization",
+                        "privacy_agreed",
+                        "marketing_opt_in",
+                        "role",
+                        "updated_at",
+                    ]
+                )
+        except AccessCodeError as error:
+            self.add_error("access_code", error)
+            raise
+        return profile
+
+
+def safe_next_url(request: HttpRequest, url: str | None) -> str | None:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+@never_cache
+@login_required
+def complete_profile(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next_url(
+        request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
+    )
+    # A fresh copy: a rejected form must not leave its values on request.user.
+    profile = Profile.objects.get(pk=request.user.pk)
+    if request.method == "POST":
+        form = ProfileCompletionForm(request.POST, instance=profile)
+        if form.is_valid():
+            try:
+                form.save()
+            except AccessCodeError:
+                pass  # the form now carries the error; show it again
+            else:
+                messages.success(request, _("Thank you, your profile is complete."))
+                return redirect(next_url or "home")
+    else:
+        if profile_is_complete(profile):
+            return redirect(next_url or "home")
+        form = ProfileCompletionForm(instance=profile)
+    return render(
+        request,
+        "accounts/complete_profile.html",
+        {"form": form, "next": next_url or "", "redirect_field_name": REDIRECT_FIELD_NAME},
+    )
