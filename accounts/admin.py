@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Now
-from django.http import HttpRequest
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Profile, RoleAccessCode
+from accounts.models import Organization, Profile, RoleAccessCode, RoleChange
+from accounts.profile_forms import RoleChangeForm
+from accounts.profile_services import access_code_expire, code_is_valid, role_change
 from sqeeze.admin_scoping import (
-    SuperuserOnlyAdmin,
     TenantScopedAdmin,
     is_platform_operator,
     related_only,
@@ -128,7 +134,7 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
     readonly_fields = ("last_login", "created_at", "updated_at")
     filter_horizontal = ()
     date_hierarchy = "created_at"
-    actions = ("activate_profiles", "deactivate_profiles")
+    actions = ("activate_profiles", "deactivate_profiles", "change_role", "unlock_login")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -177,6 +183,10 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
         readonly = tuple(super().get_readonly_fields(request, obj))
         if not is_platform_operator(request):
             readonly += ("is_superuser",)
+        if obj is not None:
+            # A role changes only through the confirmation page, which writes
+            # the audit row (role_change); a forged "role" in the POST is ignored.
+            readonly += ("role_with_change_link", "role_history")
         return readonly
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
@@ -184,7 +194,138 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
         if obj is None and not is_platform_operator(request):
             # The organization is forced to the admin's own; no need to show it.
             return _without_field(fieldsets, "organization")
+        if obj is not None:
+            fieldsets = _replace_field(fieldsets, "role", "role_with_change_link")
+            return [*fieldsets, (_("Role history"), {"fields": ("role_history",)})]
         return fieldsets
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/role/",
+                self.admin_site.admin_view(self.role_change_view),
+                name=f"{opts.app_label}_{opts.model_name}_role",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("role"))
+    def role_with_change_link(self, profile: Profile) -> str:
+        url = reverse("admin:accounts_profile_role", args=[quote(profile.pk)])
+        return format_html(
+            '{} · <a href="{}">{}</a>', profile.get_role_display(), url, gettext("Change role…")
+        )
+
+    @admin.display(description=_("role changes"))
+    def role_history(self, profile: Profile) -> str:
+        # Read-only text rather than an inline: no formset for the change form
+        # to carry, and nothing an admin could edit or delete.
+        changes = profile.role_changes.select_related("changed_by").order_by("-created_at")[:50]
+        if not changes:
+            return gettext("No role changes yet.")
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 (a constant)
+            "{} · {} → {} · {}{}",
+            (
+                (
+                    formats.date_format(
+                        timezone.localtime(change.created_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                    change.get_old_role_display(),
+                    change.get_new_role_display(),
+                    change.changed_by or gettext("unknown"),
+                    f" · {change.reason}" if change.reason else "",
+                )
+                for change in changes
+            ),
+        )
+
+    def role_change_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Confirm a role change for one person: the new role, an optional reason."""
+        profile = self.get_object(request, unquote(object_id))  # 404 outside the scope
+        if not self.has_change_permission(request, profile):
+            raise PermissionDenied
+        change_url = reverse("admin:accounts_profile_change", args=[quote(profile.pk)])
+        form = RoleChangeForm(request.POST or None, initial={"new_role": profile.role})
+        if request.method == "POST" and form.is_valid():
+            try:
+                role_change(
+                    profile=profile,
+                    new_role=form.cleaned_data["new_role"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (PermissionDenied, ValidationError) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(name)s is now %(role)s.")
+                    % {"name": profile, "role": profile.get_role_display()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        return self._role_page(request, [profile], form, change_url=change_url)
+
+    def _role_page(self, request, profiles, form, *, change_url=None, selected=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Change role"),
+            "profiles": profiles,
+            "form": form,
+            "change_url": change_url,
+            "selected": selected,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/profile/change_role.html", context)
+
+    @admin.action(description=_("Change role…"), permissions=("change",))
+    def change_role(self, request: HttpRequest, queryset: QuerySet):
+        """An intermediate page (like "Delete selected"): choose the role and a
+        reason, confirm, then one audited change per person."""
+        form = RoleChangeForm(request.POST if "confirm" in request.POST else None)
+        if "confirm" in request.POST and form.is_valid():
+            changed = 0
+            for profile in queryset:
+                try:
+                    role_change(
+                        profile=profile,
+                        new_role=form.cleaned_data["new_role"],
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except (PermissionDenied, ValidationError) as error:
+                    self.message_user(request, _error_text(error), messages.WARNING)
+                else:
+                    changed += 1
+            self.message_user(
+                request,
+                ngettext("%(count)d role changed.", "%(count)d roles changed.", changed)
+                % {"count": changed},
+                messages.SUCCESS,
+            )
+            return None
+        profiles = list(queryset)
+        return self._role_page(request, profiles, form, selected=[p.pk for p in profiles])
+
+    @admin.action(description=_("Unlock log-in"), permissions=("change",))
+    def unlock_login(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Clear failed log-in attempts (django-axes) for the selected people."""
+        from accounts.lockout import lockout_clear
+
+        count = 0
+        for email in queryset.values_list("email", flat=True):
+            lockout_clear(email=email)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d profile unlocked.", "%(count)d profiles unlocked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, profile: Profile) -> str:
@@ -221,6 +362,46 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
         return is_platform_operator(request)
 
 
+def _error_text(error: Exception) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(error)])
+
+
+def _replace_field(fieldsets, field_name: str, replacement: str) -> list:
+    return [
+        (
+            title,
+            {
+                **options,
+                "fields": tuple(replacement if f == field_name else f for f in options["fields"]),
+            },
+        )
+        for title, options in fieldsets
+    ]
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(TenantScopedAdmin):
+    """The audit trail of role changes: read-only, for everyone."""
+
+    organization_path = "profile__organization"
+    list_display = ("created_at", "profile", "old_role", "new_role", "changed_by", "reason")
+    list_filter = ("new_role",)
+    list_select_related = ("profile", "changed_by")
+    search_fields = ("profile__email", "profile__last_name", "profile__first_name", "reason")
+    date_hierarchy = "created_at"
+    fields = ("profile", "old_role", "new_role", "changed_by", "reason", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 def _without_field(fieldsets, field_name: str) -> list:
     return [
         (title, {**options, "fields": tuple(f for f in options["fields"] if f != field_name)})
@@ -229,15 +410,62 @@ def _without_field(fieldsets, field_name: str) -> list:
 
 
 @admin.register(RoleAccessCode)
-class RoleAccessCodeAdmin(SuperuserOnlyAdmin):
-    """Platform-wide until role access codes gain an organization column."""
+class RoleAccessCodeAdmin(TenantScopedAdmin):
+    """Organization admins manage their own organization's codes (created in
+    it, by them); the platform operator manages all."""
 
-    list_display = ("code", "role", "expiry_date", "is_valid", "created_at")
-    list_filter = ("role",)
+    organization_path = "organization"
+    list_display = (
+        "code",
+        "role",
+        "organization",
+        "expiry_date",
+        "uses",
+        "is_valid",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("role", related_only("organization"))
+    list_select_related = ("organization", "created_by")
     search_fields = ("code",)
-    readonly_fields = ("created_at",)
+    fields = (
+        "code",
+        "role",
+        "organization",
+        "expiry_date",
+        "max_uses",
+        "use_count",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = ("code", "use_count", "created_by", "created_at")
     date_hierarchy = "created_at"
+    actions = ("expire_now",)
 
     @admin.display(description=_("still valid"), boolean=True)
     def is_valid(self, access_code: RoleAccessCode) -> bool:
-        return access_code.expiry_date is None or access_code.expiry_date > timezone.now()
+        return code_is_valid(access_code)
+
+    @admin.display(description=_("uses"), ordering="use_count")
+    def uses(self, access_code: RoleAccessCode) -> str:
+        if access_code.max_uses is None:
+            return str(access_code.use_count)
+        return f"{access_code.use_count} / {access_code.max_uses}"
+
+    def save_model(self, request: HttpRequest, obj: RoleAccessCode, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Expire now"), permissions=("change",))
+    def expire_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for code in queryset.select_related("organization"):
+            access_code_expire(code=code, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d code expired.", "%(count)d codes expired.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

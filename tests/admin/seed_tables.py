@@ -98,10 +98,9 @@ SEED_TABLES: list[SeedTable] = [
     SeedTable(
         RoleAccessCode,
         lambda org: RoleAccessCode.objects.create(
-            role=Role.TEACHER, expiry_date=timezone.now() + dt.timedelta(days=7)
+            organization=org, role=Role.TEACHER, expiry_date=timezone.now() + dt.timedelta(days=7)
         ),
         lambda code: str(code.code)[:8],
-        platform_only=True,
     ),
     SeedTable(Journey, lambda org: JourneyFactory(organization=org, name=unique("Journey")), str),
     SeedTable(
