@@ -19,9 +19,12 @@ urlpatterns = [
     # The service worker must come from the root to control every page (scope "/").
     path("sw.js", push_views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
+    path("accounts/complete/", include("accounts.completion_urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
+    path("people/import/", include("accounts.import_urls")),
     path("files/", include("files.urls")),
+    path("people/", include("accounts.profile_urls")),
     # Public uploads on local disk (STORAGES["public_files"] base_url), in production
     # too; only files with a live row are served. With S3, S3 serves them itself.
     path("media/public/<path:path>", file_views.public_media, name="public_media"),
