@@ -17,8 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from accounts.forms import KoreanPhoneField, OrganizationChoiceField
-from accounts.models import Organization, Profile
+from accounts.forms import ProfileQuestions
+from accounts.models import Profile
 from accounts.services import AccessCodeError, access_code_redeem, access_code_validate
 
 REDIRECT_FIELD_NAME = "next"
@@ -39,42 +39,9 @@ def profile_is_complete(profile: Profile) -> bool:
     )
 
 
-class ProfileCompletionForm(forms.ModelForm):
+class ProfileCompletionForm(ProfileQuestions, forms.ModelForm):
     """The sign-up's profile questions (same fields and rules as
     ``accounts.forms.SignupForm``), for a person who already has an account."""
-
-    last_name = forms.CharField(
-        label=_("Last name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    first_name = forms.CharField(
-        label=_("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    phone = KoreanPhoneField(label=_("Phone"))
-    organization = OrganizationChoiceField(
-        label=_("Organization"),
-        queryset=Organization.objects.order_by("name", "id"),
-        empty_label=_("Choose your academy"),
-    )
-    access_code = forms.CharField(
-        label=_("Access code (optional)"),
-        required=False,
-        max_length=64,
-        help_text=_("Teachers and admins: enter the code your academy gave you."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
-        ),
-    )
-    privacy_agreed = forms.BooleanField(
-        label=_("I agree to the collection and use of my personal information."),
-        error_messages={"required": _("Please agree to the privacy policy to continue.")},
-    )
-    marketing_opt_in = forms.BooleanField(
-        label=_("Send me news and offers by e-mail (optional)."), required=False
-    )
 
     class Meta:
         model = Profile

@@ -96,9 +96,9 @@ class OrganizationChoiceField(forms.ModelChoiceField):
             ) from error
 
 
-class SignupForm(AllauthSignupForm):
-    """allauth's sign-up (e-mail, password twice) plus the profile the original
-    asked for: names, phone, organization, consents and an optional role code."""
+class ProfileQuestions(forms.Form):
+    """What Sqeeze asks everyone: names, phone, academy, consents and an optional
+    role code. Sign-up and profile completion (after a social log-in) share it."""
 
     last_name = forms.CharField(
         label=_("Last name"),
@@ -127,12 +127,17 @@ class SignupForm(AllauthSignupForm):
     )
     privacy_agreed = forms.BooleanField(
         label=_("I agree to the collection and use of my personal information."),
-        error_messages={"required": _("You must agree to the privacy policy to sign up.")},
+        error_messages={"required": _("Please agree to the privacy policy to continue.")},
     )
     marketing_opt_in = forms.BooleanField(
         label=_("Send me news and offers by e-mail (optional)."),
         required=False,
     )
+
+
+class SignupForm(ProfileQuestions, AllauthSignupForm):
+    """allauth's sign-up (e-mail, password twice) plus the profile the original
+    asked for: names, phone, organization, consents and an optional role code."""
 
     field_order = [
         "email",

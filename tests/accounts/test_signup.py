@@ -234,7 +234,7 @@ def test_the_privacy_consent_is_required(client, organization):
     response = client.post(URL, signup_data(organization, privacy_agreed=None))
 
     assert errors(response) == {
-        "privacy_agreed": ["You must agree to the privacy policy to sign up."]
+        "privacy_agreed": ["Please agree to the privacy policy to continue."]
     }
     assert_nothing_happened()
 
