@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Profile, RoleAccessCode, RoleChange
 from accounts.profile_forms import RoleChangeForm
-from accounts.profile_services import access_code_expire, code_is_valid, role_change
+from accounts.profile_services import access_code_expire, role_change
 from sqeeze.admin_scoping import (
     TenantScopedAdmin,
     is_platform_operator,
@@ -444,7 +444,7 @@ class RoleAccessCodeAdmin(TenantScopedAdmin):
 
     @admin.display(description=_("still valid"), boolean=True)
     def is_valid(self, access_code: RoleAccessCode) -> bool:
-        return code_is_valid(access_code)
+        return access_code.is_usable
 
     @admin.display(description=_("uses"), ordering="use_count")
     def uses(self, access_code: RoleAccessCode) -> str:

@@ -5,30 +5,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Role, RoleAccessCode
+from accounts.permissions import require_role
 from accounts.profile_forms import AccessCodeForm
 from accounts.profile_services import (
     access_code_create,
     access_code_expire,
     access_codes_for,
-    code_is_valid,
 )
 
 
 def _require_role(request: HttpRequest, role: str) -> None:
-    user = request.user
-    if user.organization_id is None or not user.has_role_at_least(role):
-        raise PermissionDenied(_("This page is for teachers and admins of an academy."))
+    require_role(request.user, role, _("This page is for teachers and admins of an academy."))
 
 
 def _render_codes(request: HttpRequest, form: AccessCodeForm | None, status: int = 200):
-    codes = [(code, code_is_valid(code)) for code in access_codes_for(request.user)]
+    codes = [(code, code.is_usable) for code in access_codes_for(request.user)]
     is_admin = request.user.role == Role.ADMIN
     if is_admin and form is None:
         form = AccessCodeForm()

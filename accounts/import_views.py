@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +32,7 @@ from accounts.imports import (
     student_invitation_accept,
 )
 from accounts.models import ImportStatus, Role, StudentImport
+from accounts.permissions import require_role
 from files.upload_handlers import UploadTooLarge, upload_limit
 
 RECENT_IMPORTS = 10
@@ -47,9 +47,7 @@ class StudentImportForm(forms.Form):
 
 
 def _require_teacher(request: HttpRequest) -> None:
-    user = request.user
-    if not user.has_role_at_least(Role.TEACHER) or user.organization_id is None:
-        raise PermissionDenied(_("Adding students is for teachers and admins."))
+    require_role(request.user, Role.TEACHER, _("Adding students is for teachers and admins."))
 
 
 def _too_large(request: HttpRequest, error: UploadTooLarge) -> HttpResponse:

@@ -26,7 +26,7 @@ from allauth.account.forms import UserTokenForm, default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, transaction
@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.forms import phone_normalize
 from accounts.models import ImportStatus, Organization, Profile, Role, StudentImport
+from accounts.permissions import require_role
 
 logger = logging.getLogger(__name__)
 
@@ -289,8 +290,12 @@ def imports_visible_to(user) -> QuerySet[StudentImport]:
 
 
 def _require_teacher(by: Profile, organization: Organization) -> None:
-    if not by.has_role_at_least(Role.TEACHER, organization):
-        raise PermissionDenied(_("Only teachers and admins of this academy may add students."))
+    require_role(
+        by,
+        Role.TEACHER,
+        _("Only teachers and admins of this academy may add students."),
+        organization,
+    )
 
 
 def student_import_preview(*, organization: Organization, by: Profile, file: IO) -> StudentImport:

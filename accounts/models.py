@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from files.links import display_url
@@ -216,6 +217,16 @@ class Profile(AbstractBaseUser):
         return self.role == Role.ADMIN and app_label in TENANT_ADMIN_APP_LABELS
 
 
+class RoleAccessCodeQuerySet(models.QuerySet):
+    def usable(self) -> RoleAccessCodeQuerySet:
+        """Unexpired and not used up (``RoleAccessCode.is_usable`` in SQL); which
+        academy a code is for is the caller's question."""
+        return self.filter(
+            Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now()),
+            Q(max_uses__isnull=True) | Q(use_count__lt=F("max_uses")),
+        )
+
+
 class RoleAccessCode(models.Model):
     """A code handed out to teachers/admins; entering it at sign-up grants its role."""
 
@@ -245,6 +256,8 @@ class RoleAccessCode(models.Model):
         verbose_name=_("created by"),
     )
 
+    objects = RoleAccessCodeQuerySet.as_manager()
+
     class Meta:
         db_table = "role_access_code"
         verbose_name = _("role access code")
@@ -260,6 +273,19 @@ class RoleAccessCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} · {self.code}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry_date is not None and self.expiry_date <= timezone.now()
+
+    @property
+    def is_used_up(self) -> bool:
+        return self.max_uses is not None and self.use_count >= self.max_uses
+
+    @property
+    def is_usable(self) -> bool:
+        """Unexpired and not used up (``RoleAccessCode.objects.usable()`` in Python)."""
+        return not self.is_expired and not self.is_used_up
 
 
 class RoleChange(models.Model):

@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,25 +71,12 @@ def access_codes_for(viewer: Profile) -> QuerySet:
     """The role access codes ``viewer`` may see on the codes page: still valid
     ones of their organization; teachers see teacher codes only, admins all
     (expired and used-up ones too, so they can tell what happened)."""
-    if viewer.organization_id is None or ROLE_RANK[Role(viewer.role)] < ROLE_RANK[Role.TEACHER]:
+    if viewer.organization_id is None or not viewer.has_role_at_least(Role.TEACHER):
         return RoleAccessCode.objects.none()
     codes = RoleAccessCode.objects.filter(organization_id=viewer.organization_id)
     if viewer.role == Role.ADMIN:
         return codes.select_related("created_by")
-    return codes.filter(valid_code_q(), role=Role.TEACHER).select_related("created_by")
-
-
-def valid_code_q() -> Q:
-    """Unexpired and not used up."""
-    return (Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now())) & (
-        Q(max_uses__isnull=True) | Q(use_count__lt=F("max_uses"))
-    )
-
-
-def code_is_valid(code: RoleAccessCode) -> bool:
-    now = timezone.now()
-    unexpired = code.expiry_date is None or code.expiry_date > now
-    return unexpired and (code.max_uses is None or code.use_count < code.max_uses)
+    return codes.usable().filter(role=Role.TEACHER).select_related("created_by")
 
 
 # --- profile ----------------------------------------------------------------

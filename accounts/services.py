@@ -7,7 +7,6 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, RoleAccessCode
@@ -41,7 +40,7 @@ def _parse_code(code: str | uuid.UUID) -> uuid.UUID:
 
 
 def _check_usable(access_code: RoleAccessCode, organization: Organization | None) -> None:
-    if access_code.expiry_date is not None and access_code.expiry_date <= timezone.now():
+    if access_code.is_expired:
         raise _access_code_error("expired")
     # A code without an organization is a legacy platform code (the seed had no
     # organization column): it keeps working for any organization, as it did in
@@ -51,7 +50,7 @@ def _check_usable(access_code: RoleAccessCode, organization: Organization | None
         organization is None or access_code.organization_id != organization.pk
     ):
         raise _access_code_error("wrong_organization")
-    if access_code.max_uses is not None and access_code.use_count >= access_code.max_uses:
+    if access_code.is_used_up:
         raise _access_code_error("used_up")
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
+from accounts.permissions import require_role
 from files import services
 from files.links import file_url
 from files.models import File, FileType
@@ -27,8 +28,7 @@ MAX_FILES_PER_UPLOAD = 20
 
 
 def _require_teacher(request: HttpRequest) -> None:
-    if not request.user.has_role_at_least(Role.TEACHER) or request.user.organization_id is None:
-        raise PermissionDenied(_("The image library is for teachers and admins."))
+    require_role(request.user, Role.TEACHER, _("The image library is for teachers and admins."))
 
 
 def library_images(user) -> QuerySet[File]:

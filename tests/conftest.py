@@ -22,6 +22,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def english(settings):
+    """For tests that read messages in English; Korean is the site's default.
+    Modules opt in with ``pytestmark = pytest.mark.usefixtures("english")``."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
 def password() -> str:
     return TEST_PASSWORD
 

@@ -13,12 +13,9 @@ from accounts.completion import profile_is_complete
 from accounts.models import Profile, Role, RoleAccessCode
 from tests.factories import ProfileFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 COMPLETE_URL = "/accounts/complete/"
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

@@ -3,21 +3,16 @@ S3-compatible server on loopback (moto's server mode), with the same assertions.
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import boto3
 import pytest
 
+from tests.net import free_port
+
 S3_ACCESS_KEY = "sqeeze-test"
 S3_SECRET_KEY = "sqeeze-test-secret"
 S3_REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,7 @@ from PIL import Image
 from files.models import File
 from tests.factories import ProfileFactory
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    # Messages are asserted in English; Korean is the site's default.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def png(name="photo.png", size=(40, 30), color="purple"):

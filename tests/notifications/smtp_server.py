@@ -13,7 +13,6 @@ Import the fixtures into a test module to use them (``# noqa: F401``):
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections import deque
@@ -24,6 +23,8 @@ from email.parser import BytesParser
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.net import free_port
 
 HOST = "127.0.0.1"
 STAGES = ("mail", "rcpt", "data")
@@ -142,13 +143,6 @@ class SMTPServer:
     def url(self) -> str:
         """The server as an ``EMAIL_URL`` (django-environ)."""
         return f"smtp://{self.host}:{self.port}"
-
-
-def free_port() -> int:
-    """A port nothing listens on (a moment ago): connecting to it is refused."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(name="smtp_server")

@@ -23,7 +23,7 @@ from tests.notifications.push_endpoint import (  # noqa: F401 - fixtures
     vapid_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SUBSCRIBE = reverse("notifications:push_subscribe")
 UNSUBSCRIBE = reverse("notifications:push_unsubscribe")
@@ -56,12 +56,6 @@ def browser_subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/ab
 def post_json(client: Client, url: str, body, **extra):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(url, data=data, content_type="application/json", **extra)
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    # The messages below are asserted in English; Korean is the site's default.
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

@@ -1,16 +1,8 @@
-import socket
-
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper
 
 from sqeeze import health
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, read, released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.net import free_port
 
 
 def test_healthz_answers_ok_when_database_and_broker_answer(client, db):
@@ -20,7 +12,7 @@ def test_healthz_answers_ok_when_database_and_broker_answer(client, db):
 
 
 def test_healthz_names_an_unreachable_broker(client, db, settings):
-    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
@@ -30,7 +22,7 @@ def test_healthz_names_an_unreachable_broker(client, db, settings):
 
 def test_healthz_names_an_unreachable_database(client, db, monkeypatch):
     unreachable = DatabaseWrapper(
-        {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": closed_port()},
+        {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": free_port()},
         alias="unreachable",
     )
     monkeypatch.setattr(health, "database_connection", lambda: unreachable)
