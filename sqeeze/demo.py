@@ -777,7 +777,8 @@ class DemoBuilder:
         self.report.logins.append((spec.email, role, organization.name))
 
     def seed_role_access_codes(self) -> None:
-        # One code to hand to a new colleague, and one that ran out (refused at sign-up).
+        # One code to hand to a new colleague, and one that ran out (refused at sign-up);
+        # both of the main academy, so its teachers see the first on /people/codes/.
         for role, expires_in_days in ((Role.TEACHER, 30), (Role.ADMIN, -1)):
             self.upsert(
                 RoleAccessCode,
@@ -785,6 +786,8 @@ class DemoBuilder:
                     "role": role,
                     "code": demo_uuid("role-access-code", role, "code"),
                     "expiry_date": self.now + dt.timedelta(days=expires_in_days),
+                    "organization": self.organizations[MAIN_ORG],
+                    "created_by": self.people[SUPERUSER.email],
                 },
                 id=demo_uuid("role-access-code", role),
             )
