@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sqeeze.db import TextLineField, created_at_field, updated_at_field, uuid_pk
 
+# The feed's full-text search: one expression for the index and the query, so
+# PostgreSQL can use the index. 'simple' because titles mix Korean and English;
+# queries use prefix terms, so "미션" finds "미션을".
+POST_SEARCH_VECTOR = SearchVector("title", "content", config="simple")
+
 
 class AchievementStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for grading")
     ACHIEVED = "achieved", _("Achieved")
     NOT_ACHIEVED = "not_achieved", _("Not achieved")
+
+
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PostQuerySet:
+        """Posts of the journeys ``user`` may see; hidden ones only for their
+        author and the journey's teachers. Anything else reads as missing (404)."""
+        from journeys.models import Journey
+
+        posts = self.filter(journey__in=Journey.objects.visible_to(user))
+        if user.is_authenticated and user.is_teacher:
+            return posts
+        return posts.filter(Q(is_hidden=False) | Q(user_id=user.pk))
 
 
 class Post(models.Model):
@@ -73,17 +92,13 @@ class Post(models.Model):
         verbose_name=_("journey"),
     )
 
+    objects = PostQuerySet.as_manager()
+
     class Meta:
         db_table = "posts"
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(achievement_status__in=AchievementStatus.values),
-                name="posts_achievement_status_check",
-            ),
-        ]
         indexes = [
             # Journey feed: newest visible posts first, keyset on (created_at, id).
             models.Index(
@@ -98,6 +113,30 @@ class Post(models.Model):
                 fields=["created_at", "id"],
                 condition=Q(achievement_status="pending"),
                 name="posts_grading_queue_idx",
+            ),
+            GinIndex(POST_SEARCH_VECTOR, name="posts_search_idx"),
+            # "Most liked" sort and my posts on the home page.
+            models.Index(fields=["user", "-created_at"], name="posts_author_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(achievement_status__in=AchievementStatus.values),
+                name="posts_achievement_status_check",
+            ),
+            # One submission per student and mission instance...
+            models.UniqueConstraint(
+                fields=["mission_instance", "user"],
+                condition=Q(mission_instance__isnull=False)
+                & (Q(is_team_submission=False) | Q(is_team_submission__isnull=True)),
+                name="posts_one_submission_per_student",
+                violation_error_message=_("You have already submitted this mission."),
+            ),
+            # ...and one per team for a team mission, whoever of the team submits.
+            models.UniqueConstraint(
+                fields=["mission_instance", "team"],
+                condition=Q(mission_instance__isnull=False, is_team_submission=True),
+                name="posts_one_submission_per_team",
+                violation_error_message=_("Your team has already submitted this mission."),
             ),
         ]
 
@@ -151,6 +190,38 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ♥ {self.post}"
+
+
+class PostView(models.Model):
+    """One viewer's visit to a post on one day (Asia/Seoul calendar day of the
+    viewer): ``posts.view_count`` grows only when a row is new, so reloading
+    does not inflate it."""
+
+    id = uuid_pk()
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="views", verbose_name=_("post")
+    )
+    viewer = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="post_views",
+        verbose_name=_("viewer"),
+    )
+    viewed_on = models.DateField(_("day"))
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "post_views"
+        verbose_name = _("post view")
+        verbose_name_plural = _("post views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "viewer", "viewed_on"], name="post_views_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} · {self.post} · {self.viewed_on}"
 
 
 class PostAttachment(models.Model):

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from files.links import display_url
-from sqeeze.db import TextLineField, created_at_field, updated_at_field, uuid_pk
+from sqeeze.db import (
+    RandomToken,
+    TextLineField,
+    created_at_field,
+    new_random_token,
+    updated_at_field,
+    uuid_pk,
+)
 
 
 class JourneyQuerySet(models.QuerySet):
@@ -49,6 +56,15 @@ class Journey(models.Model):
         on_delete=models.PROTECT,
         related_name="journeys",
         verbose_name=_("organization"),
+    )
+    # Addition to the seed: the secret of the journey's invite link (see the
+    # migration). Regenerating it invalidates every link shared before.
+    invite_token = models.TextField(
+        _("invite token"),
+        unique=True,
+        default=new_random_token,
+        db_default=RandomToken(),
+        editable=False,
     )
 
     objects = JourneyQuerySet.as_manager()

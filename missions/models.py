@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sqeeze.db import (
@@ -67,6 +70,12 @@ class Mission(models.Model):
         return self.name
 
 
+class MissionInstanceQuerySet(models.QuerySet):
+    def open_at(self, moment: dt.datetime) -> MissionInstanceQuerySet:
+        """Instances accepting submissions at ``moment``: release ≤ moment < expiry."""
+        return self.filter(release_date__lte=moment, expiry_date__gt=moment)
+
+
 class JourneyMissionInstance(models.Model):
     """A mission scheduled into a journey week, open from release to expiry."""
 
@@ -106,6 +115,8 @@ class JourneyMissionInstance(models.Model):
     created_at = created_at_field()
     updated_at = updated_at_field()
 
+    objects = MissionInstanceQuerySet.as_manager()
+
     class Meta:
         db_table = "journey_mission_instances"
         verbose_name = _("scheduled mission")
@@ -125,3 +136,66 @@ class JourneyMissionInstance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mission} ({self.journey_week})"
+
+    def is_open(self, moment: dt.datetime | None = None) -> bool:
+        """Does it accept submissions now (release ≤ now < expiry)? An instance
+        without both dates never does: the teacher has not scheduled it yet."""
+        moment = moment or timezone.now()
+        if self.release_date is None or self.expiry_date is None:
+            return False
+        return self.release_date <= moment < self.expiry_date
+
+    def has_opened(self, moment: dt.datetime | None = None) -> bool:
+        moment = moment or timezone.now()
+        return self.release_date is not None and self.release_date <= moment
+
+    def has_closed(self, moment: dt.datetime | None = None) -> bool:
+        moment = moment or timezone.now()
+        return self.expiry_date is not None and self.expiry_date <= moment
+
+    @property
+    def is_team_mission(self) -> bool:
+        return self.mission.mission_type == MissionType.TEAM
+
+
+class NoticeKind(models.TextChoices):
+    RELEASED = "released", _("Mission opened")
+    DEADLINE = "deadline", _("Deadline reminder")
+
+
+class MissionNotice(models.Model):
+    """A notice about a mission instance that one person must get only once
+    (the "mission opened" note, the 24-hour reminder). Not in the seed: the
+    unique row is what makes the beat task safe to run twice or concurrently."""
+
+    id = uuid_pk()
+    mission_instance = models.ForeignKey(
+        JourneyMissionInstance,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("mission"),
+    )
+    profile = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="mission_notices",
+        verbose_name=_("receiver"),
+    )
+    kind = TextLineField(_("kind"), choices=NoticeKind.choices)
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "mission_notices"
+        verbose_name = _("mission notice")
+        verbose_name_plural = _("mission notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission_instance", "profile", "kind"], name="mission_notices_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NoticeKind.values), name="mission_notices_kind_check"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.mission_instance} → {self.profile}"

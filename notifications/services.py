@@ -87,6 +87,8 @@ def language_of(profile: Profile) -> str:
 
 
 def channels_for(profile: Profile, kind: NotificationType) -> Channels:
+    if kind.in_app_only:
+        return Channels(email=False, push=False)
     return preferences_of(profile)[kind.key]
 
 

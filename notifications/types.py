@@ -2,7 +2,7 @@
 
 In-app is always on. E-mail and push follow the person's preference for the
 type (``NotificationPreference``), or these defaults when they chose nothing.
-Each type has e-mail templates: ``notifications/email/<key>.subject.txt``,
+Each type that can send e-mail has templates: ``notifications/email/<key>.subject.txt``,
 ``<key>.txt`` and ``<key>.html``.
 """
 
@@ -22,10 +22,12 @@ class NotificationType:
     email_default: bool
     push_default: bool
     teachers_only: bool = False
+    # In the inbox only: no e-mail, no push, and nothing to choose in settings.
+    in_app_only: bool = False
 
     def concerns(self, profile) -> bool:
-        """Does this type ever reach ``profile``? (Settings show only those.)"""
-        return profile.is_teacher or not self.teachers_only
+        """Does this type offer ``profile`` a choice of channels? (Settings show only those.)"""
+        return not self.in_app_only and (profile.is_teacher or not self.teachers_only)
 
 
 NOTIFICATION_TYPES: dict[str, NotificationType] = {
@@ -51,6 +53,14 @@ NOTIFICATION_TYPES: dict[str, NotificationType] = {
             _("Someone mentioned you in a comment."),
             email_default=False,
             push_default=True,
+        ),
+        NotificationType(
+            "like",
+            _("Likes"),
+            _("Someone liked your post (grouped per post)."),
+            email_default=False,
+            push_default=False,
+            in_app_only=True,
         ),
         NotificationType(
             "new_mission",

@@ -106,3 +106,16 @@ class EmailTextField(TextLineField):
         kwargs.setdefault("form_class", forms.EmailField)
         kwargs.setdefault("widget", forms.EmailInput)
         return super().formfield(**kwargs)
+
+
+class RandomToken(models.Func):
+    """64 hex characters (two v4 UUIDs, 244 random bits) from ``gen_random_uuid()``:
+    the embedded PostgreSQL has no pgcrypto for ``gen_random_bytes``."""
+
+    template = "replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')"
+    output_field = models.TextField()
+
+
+def new_random_token() -> str:
+    """The Python twin of ``RandomToken``, so the ORM knows a new row's token."""
+    return uuid.uuid4().hex + uuid.uuid4().hex

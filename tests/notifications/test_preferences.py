@@ -17,8 +17,15 @@ def test_without_choices_the_defaults_apply(student):
 def test_the_page_shows_every_type_that_concerns_a_teacher(client, teacher):
     client.force_login(teacher)
     page = client.get(reverse("notifications:preferences")).content.decode()
-    for key in NOTIFICATION_TYPES:
-        assert f'name="{key}__email"' in page and f'name="{key}__push"' in page
+    for key, kind in NOTIFICATION_TYPES.items():
+        offered = f'name="{key}__email"' in page and f'name="{key}__push"' in page
+        assert offered is not kind.in_app_only, key
+
+
+def test_in_app_only_types_never_send_mail_or_push(student):
+    from notifications.services import channels_for
+
+    assert channels_for(student, NOTIFICATION_TYPES["like"]) == Channels(email=False, push=False)
 
 
 def test_students_are_not_offered_teacher_notifications(client, student):
