@@ -455,7 +455,7 @@ WEEKS_PER_JOURNEY = 4
 # Submissions told, not drawn: the demo student's path shows every state, and a
 # few fixed rows make sure the demo always has a hidden post and graded team work.
 # Keyed by (journey key, mission key, author e-mail; a team post's author is its leader).
-SCRIPTED_OUTCOMES: dict[tuple[str, str, str], Outcome] = {
+SCRIPTED_OUTCOMES: dict[tuple[str, str, str], Outcome | None] = {
     ("ai-automation", "intro", DEMO_STUDENT.email): Outcome(AchievementStatus.ACHIEVED),
     ("ai-automation", "prompt-email", DEMO_STUDENT.email): Outcome(AchievementStatus.ACHIEVED),
     ("ai-automation", "sheet-automation", DEMO_STUDENT.email): Outcome(
@@ -467,6 +467,9 @@ SCRIPTED_OUTCOMES: dict[tuple[str, str, str], Outcome] = {
     ),
     ("ai-automation", "team-idea", _e("liam.nguyen")): Outcome(AchievementStatus.NOT_ACHIEVED),
     ("ai-automation", "data-story", DEMO_STUDENT.email): Outcome(AchievementStatus.PENDING),
+    # None: not submitted. The open team pitch waits for the demo student's team,
+    # so the demo always has an open mission she can submit.
+    ("ai-automation", "team-pitch", DEMO_STUDENT.email): None,
     ("ai-automation", "intro", _e("jiho.kang")): Outcome(
         AchievementStatus.NOT_ACHIEVED, hidden=True
     ),
@@ -893,10 +896,11 @@ class DemoBuilder:
         # Seeded by the slot, not by run: the same students submit on every run.
         rng = random.Random(f"posts/{slot.key}")
         for author_email, team in self.authors(slot):
-            scripted = SCRIPTED_OUTCOMES.get(
-                (slot.journey_spec.key, slot.mission_spec.key, author_email)
-            )
-            outcome = scripted or self.draw_outcome(rng, slot)
+            key = (slot.journey_spec.key, slot.mission_spec.key, author_email)
+            if key in SCRIPTED_OUTCOMES:
+                outcome = SCRIPTED_OUTCOMES[key]
+            else:
+                outcome = self.draw_outcome(rng, slot)
             if outcome is not None:
                 self.seed_post(slot, self.people[author_email], team, outcome, rng)
 

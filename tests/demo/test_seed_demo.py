@@ -202,6 +202,20 @@ def test_instances_lie_in_the_past_the_present_and_the_future(demo):
     assert not Post.objects.filter(mission_instance__status=MissionStatus.NOT_STARTED).exists()
 
 
+def test_the_demo_student_has_an_open_mission_to_submit(demo):
+    from missions.selectors import Progress, instances_with_progress
+
+    student = profile("student@sqeeze.test")
+    now = timezone.now()
+    unsubmitted_open = [
+        instance
+        for journey in Journey.objects.filter(memberships__user=student)
+        for instance in instances_with_progress(journey=journey, profile=student)
+        if instance.is_open(now) and instance.my_progress == Progress.NOT_STARTED
+    ]
+    assert unsubmitted_open
+
+
 def test_enrolments_put_students_and_teachers_in_their_own_organizations_classes(demo):
     student = profile("student@sqeeze.test")
     main_journeys = Journey.objects.filter(organization=student.organization)
