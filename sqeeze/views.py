@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from journeys.models import Journey
+from journeys import selectors as journey_selectors
+from journeys.views import pending_invite_redirect
 from sqeeze import health
 
 
@@ -24,16 +24,18 @@ def landing(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    journeys = (
-        Journey.objects.visible_to(request.user)
-        .select_related("image_file")
-        .annotate(
-            member_count=Count("memberships", distinct=True),
-            week_count=Count("weeks", distinct=True),
-        )
-        .order_by("-date_start", "name")
-    )
-    return render(request, "sqeeze/home.html", {"journeys": journeys})
+    """My journeys, my latest notifications and (students) my latest posts.
+    Someone who opened an invite link before logging in is sent back to it."""
+    pending_invite = pending_invite_redirect(request)
+    if pending_invite is not None:
+        return pending_invite
+    user = request.user
+    context = {
+        "journeys": list(journey_selectors.home_journeys(user)),
+        "latest_notifications": journey_selectors.home_notifications(user),
+        "my_posts": [] if user.is_teacher else journey_selectors.home_posts(user),
+    }
+    return render(request, "sqeeze/home.html", context)
 
 
 @require_GET

@@ -1,0 +1,216 @@
+"""Reads for the home page, the invite link and the plan tab.
+
+Every function here runs a fixed number of queries, whatever the number of
+journeys, weeks, instances, posts or notifications (counts are subqueries,
+never one query per row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import Profile, Role
+from community.models import AchievementStatus, Post
+from journeys.models import Journey, JourneyWeek, UserJourney
+from missions.models import JourneyMissionInstance
+from missions.selectors import Progress, instances_with_progress, my_team_id
+from notifications.models import Notification
+from teams.models import TeamMember
+
+HOME_NOTIFICATION_COUNT = 5
+HOME_POST_COUNT = 5
+
+# An invite token is a short random string (sqeeze.db.new_random_token); a
+# longer one cannot be ours, so it is refused without asking the database.
+INVITE_TOKEN_MAX_LENGTH = 100
+
+
+class _Count(Subquery):
+    """The number of rows of a correlated queryset, as an integer annotation:
+    ``(SELECT count(*) FROM (…) AS counted)``."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def _count(queryset: QuerySet) -> _Count:
+    return _Count(queryset.order_by().values("pk"))
+
+
+def _my_posts_q(profile: Profile) -> Q:
+    """Posts that count as ``profile``'s in any journey: their individual
+    submissions and their teams' submissions (whoever of the team sent them).
+    Like ``missions.selectors.own_posts_q`` but for every journey at once: the
+    teams come from a subquery instead of one team id."""
+    my_teams = TeamMember.objects.filter(user=profile).values("team_id")
+    individual = Q(user=profile) & (
+        Q(is_team_submission=False) | Q(is_team_submission__isnull=True)
+    )
+    return individual | Q(is_team_submission=True, team_id__in=my_teams)
+
+
+# --- home ---------------------------------------------------------------------------
+
+
+def home_journeys(user: Profile, *, now: dt.datetime | None = None) -> QuerySet[Journey]:
+    """The journeys on ``user``'s home page, each with ``member_count`` (enrolled
+    people) and ``week_count``; for a student also ``released_count`` (instances
+    opened so far) and ``achieved_count`` (of those, the ones they achieved).
+    One query."""
+    now = now or timezone.now()
+    journeys = (
+        Journey.objects.visible_to(user)
+        .select_related("image_file")
+        .annotate(
+            member_count=_count(UserJourney.objects.filter(journey_id=OuterRef("pk"))),
+            week_count=_count(JourneyWeek.objects.filter(journey_id=OuterRef("pk"))),
+        )
+        .order_by("-date_start", "name", "id")
+    )
+    if user.is_teacher:
+        return journeys
+    released = JourneyMissionInstance.objects.filter(
+        journey_id=OuterRef("pk"), release_date__lte=now
+    )
+    my_achieved_post = Post.objects.filter(
+        _my_posts_q(user),
+        mission_instance_id=OuterRef("pk"),
+        achievement_status=AchievementStatus.ACHIEVED,
+    )
+    return journeys.annotate(
+        released_count=_count(released),
+        achieved_count=_count(released.filter(Exists(my_achieved_post))),
+    )
+
+
+def home_notifications(user: Profile) -> list[Notification]:
+    """The newest few notifications of ``user`` (read or not). One query."""
+    mine = Notification.objects.filter(receiver=user).order_by("-created_at", "-id")
+    return list(mine[:HOME_NOTIFICATION_COUNT])
+
+
+def home_posts(user: Profile) -> list[Post]:
+    """The newest few posts of ``user`` (theirs and their teams' submissions)
+    in journeys they can still open. One query."""
+    posts = (
+        Post.objects.visible_to(user)
+        .filter(_my_posts_q(user))
+        .select_related("journey", "mission_instance__mission", "team")
+        .order_by("-created_at", "-id")
+    )
+    return list(posts[:HOME_POST_COUNT])
+
+
+# --- invite links ---------------------------------------------------------------------
+
+
+def journey_by_invite_token(token: str) -> Journey | None:
+    """The journey whose current invite link carries ``token``, or None (an
+    unknown token, or one replaced by a newer link)."""
+    if not token or len(token) > INVITE_TOKEN_MAX_LENGTH:
+        return None
+    return (
+        Journey.objects.select_related("image_file", "organization")
+        .filter(invite_token=token)
+        .first()
+    )
+
+
+def is_enrolled(*, user: Profile, journey: Journey) -> bool:
+    return UserJourney.objects.filter(user=user, journey=journey).exists()
+
+
+def can_manage_journey(user, journey: Journey) -> bool:
+    """Teachers and admins of the journey's organization, and the platform
+    operator: they see the invite link and may replace it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or user.has_role_at_least(Role.TEACHER, journey.organization)
+
+
+# --- plan -----------------------------------------------------------------------------
+
+
+@dataclass
+class PlanWeek:
+    week: JourneyWeek
+    instances: list[JourneyMissionInstance] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Plan:
+    weeks: list[PlanWeek]
+    # For students: my team in the journey (None when I have none); for teachers unused.
+    team_id: object | None
+    # Students see their own status on each mission; teachers do not.
+    personal: bool
+    now: dt.datetime
+
+    @property
+    def instances(self) -> Iterable[JourneyMissionInstance]:
+        for plan_week in self.weeks:
+            yield from plan_week.instances
+
+    @property
+    def released_count(self) -> int:
+        return sum(1 for instance in self.instances if instance.has_opened(self.now))
+
+    @property
+    def achieved_count(self) -> int:
+        """Missions I achieved (students only)."""
+        return sum(
+            1
+            for instance in self.instances
+            if getattr(instance, "my_progress", None) == Progress.ACHIEVED
+        )
+
+
+def plan_for(*, journey: Journey, user: Profile) -> Plan:
+    """The journey's weeks in ``week_number`` order with their instances in
+    release order. A student's instances carry ``my_post_id``,
+    ``my_post_status`` and ``my_progress`` (``missions.selectors``); a
+    teacher's plan has no personal status. Three queries at most."""
+    personal = not user.is_teacher
+    if personal:
+        team_id = my_team_id(profile=user, journey_id=journey.pk)
+        instances = instances_with_progress(journey=journey, profile=user, team_id=team_id)
+    else:
+        team_id = None
+        instances = (
+            JourneyMissionInstance.objects.filter(journey=journey)
+            .select_related("mission", "journey_week")
+            .order_by("journey_week__week_number", "release_date", "id")
+        )
+    weeks = {
+        week.pk: PlanWeek(week)
+        for week in JourneyWeek.objects.filter(journey=journey).order_by(
+            "week_number", "created_at", "id"
+        )
+    }
+    now = timezone.now()
+    for instance in instances:
+        if personal:
+            _mark_student_actions(instance, team_id=team_id, now=now)
+        # An instance's week belongs to its journey; setdefault guards bad data.
+        weeks.setdefault(instance.journey_week_id, PlanWeek(instance.journey_week))
+        weeks[instance.journey_week_id].instances.append(instance)
+    return Plan(weeks=list(weeks.values()), team_id=team_id, personal=personal, now=now)
+
+
+def _mark_student_actions(
+    instance: JourneyMissionInstance, *, team_id: object | None, now: dt.datetime
+) -> None:
+    """What the student can do with ``instance`` now, as flags for the template:
+    ``can_submit`` (open, nothing sent yet, a team when the mission needs one),
+    ``can_resubmit`` (open and graded "not achieved") and ``needs_team`` (a
+    team mission, still to come or open, and the student has no team)."""
+    is_open = instance.is_open(now)
+    team_missing = instance.is_team_mission and team_id is None
+    instance.needs_team = team_missing and not instance.has_closed(now)
+    instance.can_submit = is_open and instance.my_post_id is None and not team_missing
+    instance.can_resubmit = is_open and instance.my_progress == Progress.NOT_ACHIEVED
