@@ -170,3 +170,66 @@ def preferences_of(user: Profile) -> dict[str, Channels]:
         key: stored.get(key, Channels(email=kind.email_default, push=kind.push_default))
         for key, kind in NOTIFICATION_TYPES.items()
     }
+
+
+def notification_send_grouped(
+    *,
+    receiver: Profile,
+    type: str,
+    message: str | Promise,
+    link: str,
+    actor: Profile | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Notification | None:
+    """Like ``notification_send``, but one unread notification per ``type`` and
+    ``link``: when ``receiver`` already has one, its message and payload are
+    rewritten ("Minji and 2 others liked your post") and it moves to the top of
+    the inbox (``created_at`` is now) instead of a new row being added. A read
+    one is left alone and a new row starts the next group.
+
+    No new e-mail or push goes out for a rewrite: grouping is for busy, low-stakes
+    types (likes, which are in-app only anyway).
+    """
+    kind = notification_type(type)
+    if actor is not None and actor.pk == receiver.pk:
+        return None
+    if not receiver.is_active:
+        return None
+    if not link:
+        raise ValueError("A grouped notification needs the link it is grouped by.")
+    _check_link(link)
+    with transaction.atomic():
+        # Two likes at the same moment must not both find "no group yet" and
+        # both insert: serialise per receiver, type and link for this transaction.
+        _lock_group(receiver, kind.key, link)
+        existing = (
+            Notification.objects.select_for_update()
+            .filter(receiver=receiver, type=kind.key, link=link, read_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if existing is None:
+            return notification_send(
+                receiver=receiver,
+                type=kind.key,
+                message=message,
+                link=link,
+                actor=actor,
+                payload=payload,
+            )
+        with translation.override(language_of(receiver)):
+            existing.message = str(message)[:MESSAGE_MAX_LENGTH]
+        existing.notification_json = json.dumps(payload or {}, ensure_ascii=False, default=str)
+        existing.created_at = timezone.now()
+        existing.save(update_fields=["message", "notification_json", "created_at"])
+    return existing
+
+
+def _lock_group(receiver: Profile, type: str, link: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"notification-group:{receiver.pk}:{type}:{link}"],
+        )

@@ -1,0 +1,127 @@
+"""``@name`` mentions in comments: who is meant, and how a mention is shown.
+
+The rule, in full:
+
+- A mention starts with ``@`` that does not follow a letter or digit (so the
+  ``@`` inside ``minji@example.com`` is not one).
+- It names a **member of the journey** (anyone enrolled in it) by one of:
+  their full name as shown on the site (``@김민지``, ``@Emma Smith``), their full
+  name without spaces (``@EmmaSmith``) or their first name (``@민지``, ``@Emma``).
+  Case does not matter.
+- When several names fit, the longest wins: ``@Emma Smith`` means Emma Smith,
+  not every Emma.
+- A Latin name must end where the word ends (``@Emmanuel`` is not ``@Emma``);
+  a Korean name may be followed directly by a particle or title, because that
+  is how Korean is written (``@민지야``, ``@김민지님``).
+- A name that fits more than one member (two classmates called 민지) mentions
+  nobody: guessing would notify the wrong person. Their full names still work.
+
+Nothing is stored: the same rule finds the people to notify when a comment is
+saved and highlights the mentions when the comment is shown.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Profile
+from journeys.models import UserJourney
+
+# Long enough for any name we match; a mention is never longer.
+_LONGEST_NAME = 60
+_AT = re.compile(r"(?<![\w@])@")
+_LATIN_WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
+
+
+def _normal(text: str) -> str:
+    return text.casefold()
+
+
+@dataclass
+class MentionIndex:
+    """The names members of one journey can be mentioned by, ready to match."""
+
+    names: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+
+    @classmethod
+    def of_people(cls, people: Iterable[Profile]) -> MentionIndex:
+        index = cls()
+        for person in people:
+            if not person.is_active or person.deleted_at is not None:
+                continue
+            full = (person.full_name or "").strip()
+            first = (person.first_name or "").strip()
+            for name in {full, full.replace(" ", ""), first}:
+                if name:
+                    index.names.setdefault(_normal(name), set()).add(person.pk)
+        return index
+
+    def _match_at(self, text: str, start: int) -> tuple[str, set[uuid.UUID]] | None:
+        """The longest name that ``text`` spells from ``start`` (just after ``@``)."""
+        window = _normal(text[start : start + _LONGEST_NAME])
+        best: str | None = None
+        for name in self.names:
+            if len(name) <= len(best or "") or not window.startswith(name):
+                continue
+            after = text[start + len(name) : start + len(name) + 1]
+            if _LATIN_WORD_CHAR.match(name[-1]) and after and _LATIN_WORD_CHAR.match(after):
+                continue  # "@Emmanuel" is not "@Emma"
+            best = name
+        if best is None:
+            return None
+        return text[start : start + len(best)], self.names[best]
+
+    def spans(self, text: str) -> list[tuple[int, int, uuid.UUID | None]]:
+        """(start, end, person id) of each mention in ``text``, ``@`` included;
+        the id is None for an ambiguous name (highlighted, nobody notified)."""
+        found = []
+        for at in _AT.finditer(text or ""):
+            match = self._match_at(text, at.end())
+            if match is None:
+                continue
+            written, people = match
+            person = next(iter(people)) if len(people) == 1 else None
+            found.append((at.start(), at.end() + len(written), person))
+        return found
+
+    def mentioned(self, text: str) -> set[uuid.UUID]:
+        """The ids of the members ``text`` mentions unambiguously."""
+        return {person for _start, _end, person in self.spans(text) if person is not None}
+
+    def render(self, text: str) -> SafeString:
+        """``text`` as safe HTML: escaped, paragraphs and line breaks kept, and
+        each unambiguous mention wrapped in ``<strong class="mention">``."""
+        # The two private-use characters mark mentions below; the author's text
+        # may not carry its own.
+        text = (text or "").replace("\ue000", "").replace("\ue001", "")
+        pieces, position = [], 0
+        for start, end, person in self.spans(text):
+            if person is None:
+                continue
+            pieces.append(escape(text[position:start]))
+            # A private-use marker survives escaping and linebreaks, then becomes the tag.
+            pieces.append("\ue000" + escape(text[start:end]) + "\ue001")
+            position = end
+        pieces.append(escape(text[position:]))
+        html = linebreaks("".join(pieces), autoescape=False)
+        html = html.replace("\ue000", '<strong class="mention">').replace("\ue001", "</strong>")
+        return mark_safe(html)  # noqa: S308 - every piece of the text was escaped above
+
+
+def journey_members(journey_id) -> list[Profile]:
+    """The people who can be mentioned in a journey's comments (one query)."""
+    return list(
+        Profile.objects.filter(
+            pk__in=UserJourney.objects.filter(journey_id=journey_id).values("user_id")
+        ).only("id", "first_name", "last_name", "is_active", "deleted_at")
+    )
+
+
+def mention_index_for(journey_id) -> MentionIndex:
+    return MentionIndex.of_people(journey_members(journey_id))

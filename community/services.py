@@ -1,0 +1,595 @@
+"""Writes of the community app: submitting, editing and deleting posts,
+comments, likes and view counts, with the notifications they send.
+
+Every service is one transaction, checks its input and raises a
+``CommunityError`` (a message fit to show) when it refuses; nothing is changed
+then. Views check who may *see* a post (404) before calling these; the services
+check who may *change* it again, so no caller can skip the rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from accounts.models import Profile, Role
+from accounts.profile_services import public_name
+from community.mentions import MentionIndex, mention_index_for
+from community.models import AchievementStatus, Comment, Like, Post, PostAttachment
+from files.services import FileRejected, file_delete, file_upload
+from journeys.models import UserJourney
+from missions.models import JourneyMissionInstance
+from missions.selectors import my_team_id
+from notifications.services import notification_send, notification_send_grouped
+
+TITLE_MAX_LENGTH = 100
+COMMENT_MAX_LENGTH = 2000
+MAX_ATTACHMENTS = 10
+ATTACHMENT_PURPOSE = "post_attachment"
+
+
+# --- errors -----------------------------------------------------------------
+
+
+class CommunityError(Exception):
+    """A refused change; ``message`` says why, for the person who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class SubmissionRefused(CommunityError):
+    """This person cannot submit for this mission (now)."""
+
+
+class NotOpen(SubmissionRefused):
+    """The mission is not accepting submissions: not open yet, or closed."""
+
+
+class NoTeam(SubmissionRefused):
+    """A team mission, and the student has no team in the journey."""
+
+
+class AlreadySubmitted(SubmissionRefused):
+    """One submission per student (or team) and mission; ``post`` is it."""
+
+    def __init__(self, message: str, post: Post) -> None:
+        super().__init__(message)
+        self.post = post
+
+
+class PostLocked(CommunityError):
+    """The post was graded (or is otherwise past changing)."""
+
+
+class InvalidInput(CommunityError):
+    """A title, comment or attachment that cannot be saved as it is."""
+
+
+# --- helpers ----------------------------------------------------------------
+
+
+def _interpolated(template: Promise, **params) -> Promise:
+    """A lazy message with its placeholders filled in when it is rendered, so
+    ``notification_send`` writes it in the receiver's language."""
+    # ``template % params``, not ``str(template) % params``: a lazy ngettext
+    # picks its singular or plural form from the params.
+    return lazy(lambda: str(template % params), str)()
+
+
+def _when(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y.%m.%d %H:%M")
+
+
+def post_link(post: Post) -> str:
+    return reverse("community:post_detail", args=[post.journey_id, post.pk])
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput(_("Give your post a title."))
+    if len(title) > TITLE_MAX_LENGTH:
+        raise InvalidInput(
+            _("The title can be at most %(max)d characters (it has %(count)d).")
+            % {"max": TITLE_MAX_LENGTH, "count": len(title)}
+        )
+    return title
+
+
+def _is_enrolled_student(profile: Profile, journey_id) -> bool:
+    if profile.role != Role.USER or not profile.is_active:
+        return False
+    return (
+        UserJourney.objects.filter(journey_id=journey_id, user=profile)
+        .exclude(role_in_journey__in=[Role.TEACHER, Role.ADMIN])
+        .exists()
+    )
+
+
+def journey_teachers(journey) -> Iterable[Profile]:
+    """Who hears about submissions: the teachers and admins of the journey's academy."""
+    return Profile.objects.filter(
+        organization_id=journey.organization_id,
+        role__in=[Role.TEACHER, Role.ADMIN],
+        is_active=True,
+        deleted_at__isnull=True,
+    )
+
+
+def may_edit_post(post: Post, profile: Profile, team_id=None) -> bool:
+    """The author, or for a team submission any current member of that team
+    (``team_id``: ``profile``'s team in the post's journey)."""
+    if post.user_id == profile.pk:
+        return True
+    return bool(post.is_team_submission and post.team_id and post.team_id == team_id)
+
+
+def may_delete_post(post: Post, profile: Profile) -> bool:
+    return post.user_id == profile.pk
+
+
+def may_delete_comment(comment: Comment, profile: Profile, journey) -> bool:
+    """Its author, or a teacher (or admin) of the journey's academy."""
+    if comment.user_id == profile.pk:
+        return True
+    return profile.is_teacher and profile.organization_id == journey.organization_id
+
+
+def is_graded(post: Post) -> bool:
+    return post.achievement_status in (AchievementStatus.ACHIEVED, AchievementStatus.NOT_ACHIEVED)
+
+
+# --- submitting -------------------------------------------------------------
+
+
+def _check_open(instance: JourneyMissionInstance, now: dt.datetime) -> None:
+    if instance.release_date is None or instance.expiry_date is None:
+        raise NotOpen(_("This mission is not scheduled yet, so it does not take submissions."))
+    if not instance.has_opened(now):
+        raise NotOpen(
+            _("This mission opens on %(date)s. You can submit from then.")
+            % {"date": _when(instance.release_date)}
+        )
+    if instance.has_closed(now):
+        raise NotOpen(
+            _("This mission closed on %(date)s and no longer takes submissions.")
+            % {"date": _when(instance.expiry_date)}
+        )
+
+
+def _existing_submission(instance, author: Profile, team_id) -> Post | None:
+    posts = Post.objects.filter(mission_instance=instance)
+    if team_id is not None:
+        return posts.filter(team_id=team_id, is_team_submission=True).first()
+    return (
+        posts.filter(user=author)
+        .filter(Q(is_team_submission=False) | Q(is_team_submission__isnull=True))
+        .first()
+    )
+
+
+def _already_submitted(instance, existing: Post) -> AlreadySubmitted:
+    if instance.is_team_mission:
+        message = _("Your team has already submitted this mission. Here is the submission.")
+    else:
+        message = _("You have already submitted this mission. Here is your submission.")
+    return AlreadySubmitted(message, existing)
+
+
+def submission_check(
+    *, author: Profile, instance: JourneyMissionInstance, now: dt.datetime | None = None
+):
+    """Raise the reason ``author`` cannot submit for ``instance`` now (a
+    ``SubmissionRefused``); else return their team's id for a team mission
+    (None for an individual one). The submit page asks before showing its form."""
+    now = now or timezone.now()
+    if not _is_enrolled_student(author, instance.journey_id):
+        raise SubmissionRefused(_("Only students enrolled in this journey can submit missions."))
+    team_id = None
+    if instance.is_team_mission:
+        team_id = my_team_id(profile=author, journey_id=instance.journey_id)
+        if team_id is None:
+            raise NoTeam(
+                _(
+                    "This is a team mission: create or join a team on the Team tab first, "
+                    "then any member can submit for the team."
+                )
+            )
+    existing = _existing_submission(instance, author, team_id)
+    if existing is not None:
+        raise _already_submitted(instance, existing)
+    _check_open(instance, now)
+    return team_id
+
+
+def _attach(post: Post, uploader: Profile, files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        try:
+            stored = file_upload(
+                uploader=uploader, uploaded_file=upload, purpose=ATTACHMENT_PURPOSE
+            ).file
+        except FileRejected as error:
+            # Raised inside the caller's transaction: the post and the other
+            # attachments are rolled back with it.
+            raise InvalidInput(f"{upload.name}: {error.message}") from error
+        PostAttachment.objects.create(post=post, file=stored)
+
+
+def _notify_teachers(post: Post, *, actor: Profile, resubmitted: bool) -> None:
+    mission = post.mission_instance.mission.name if post.mission_instance else ""
+    params = {"name": public_name(actor), "title": post.title, "mission": mission}
+    if post.is_team_submission and post.team is not None:
+        params["team"] = post.team.name
+        template = (
+            gettext_lazy("%(name)s resubmitted “%(title)s” (%(mission)s) for team %(team)s.")
+            if resubmitted
+            else gettext_lazy("%(name)s submitted “%(title)s” (%(mission)s) for team %(team)s.")
+        )
+    else:
+        template = (
+            gettext_lazy("%(name)s resubmitted “%(title)s” (%(mission)s).")
+            if resubmitted
+            else gettext_lazy("%(name)s submitted “%(title)s” (%(mission)s).")
+        )
+    message = _interpolated(template, **params)
+    for teacher in journey_teachers(post.journey):
+        notification_send(
+            receiver=teacher,
+            type="submission",
+            message=message,
+            link=post_link(post),
+            actor=actor,
+            payload={"post_id": str(post.pk), "resubmitted": resubmitted},
+        )
+
+
+def post_submit(
+    *,
+    author: Profile,
+    instance: JourneyMissionInstance,
+    title: str,
+    content: str = "",
+    files: Sequence[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> Post:
+    """Submit ``author``'s post for ``instance``: for a team mission, the team's
+    one post. Refuses (``SubmissionRefused``, ``InvalidInput``) when the mission
+    is not open, the author is not an enrolled student or has no team, a
+    submission exists already, or a file is refused; nothing is saved then.
+    The journey's teachers are told."""
+    title = _clean_title(title)
+    if len(files) > MAX_ATTACHMENTS:
+        raise InvalidInput(_("Attach at most %(max)d files.") % {"max": MAX_ATTACHMENTS})
+    with transaction.atomic():
+        team_id = submission_check(author=author, instance=instance, now=now)
+        post = Post(
+            mission_instance=instance,
+            journey_id=instance.journey_id,
+            user=author,
+            team_id=team_id,
+            is_team_submission=team_id is not None,
+            title=title,
+            content=content or "",
+            achievement_status=AchievementStatus.PENDING,
+        )
+        try:
+            with transaction.atomic():
+                post.save(force_insert=True)
+        except IntegrityError:
+            # Someone (a teammate, or this student in another tab) won the race.
+            existing = _existing_submission(instance, author, team_id)
+            if existing is None:
+                raise
+            raise _already_submitted(instance, existing) from None
+        _attach(post, author, files)
+        _notify_teachers(post, actor=author, resubmitted=False)
+    return post
+
+
+# --- editing and deleting ---------------------------------------------------
+
+
+def post_edit_check(*, post: Post, now: dt.datetime | None = None) -> bool:
+    """Raise why ``post`` cannot be edited now (``PostLocked``, ``NotOpen``);
+    else return whether saving it resubmits it (it was graded "not achieved")."""
+    if post.achievement_status == AchievementStatus.ACHIEVED:
+        raise PostLocked(_("This post was graded as achieved, so it can no longer be changed."))
+    if post.achievement_status != AchievementStatus.NOT_ACHIEVED:
+        return False
+    if post.mission_instance is None:
+        raise PostLocked(_("This post was graded and can no longer be changed."))
+    try:
+        _check_open(post.mission_instance, now or timezone.now())
+    except NotOpen as closed:
+        raise NotOpen(
+            _("This post was graded as not achieved. %(reason)s") % {"reason": closed.message}
+        ) from None
+    return True
+
+
+@dataclass(frozen=True)
+class PostUpdate:
+    post: Post
+    resubmitted: bool
+
+
+def post_update(
+    *,
+    post: Post,
+    editor: Profile,
+    title: str,
+    content: str = "",
+    new_files: Sequence[UploadedFile] = (),
+    remove_attachment_ids: Iterable[uuid.UUID] = (),
+    now: dt.datetime | None = None,
+) -> PostUpdate:
+    """Change a post's title, content and attachments. Pending posts can be
+    edited until they are graded; an achieved post is locked; a post graded
+    "not achieved" is resubmitted by editing it while the mission is still
+    open: it goes back to pending, its score is cleared and the teachers are told."""
+    now = now or timezone.now()
+    title = _clean_title(title)
+    with transaction.atomic():
+        # Locked so a teacher grading at this moment and this edit do not cross.
+        locked = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("mission_instance__mission", "journey", "team")
+            .get(pk=post.pk)
+        )
+        team_id = my_team_id(profile=editor, journey_id=locked.journey_id)
+        if not may_edit_post(locked, editor, team_id):
+            raise PermissionDenied(_("Only the author (or their team) can edit this post."))
+        resubmitting = post_edit_check(post=locked, now=now)
+
+        removed = list(
+            locked.attachments.filter(pk__in=list(remove_attachment_ids)).select_related("file")
+        )
+        remaining = locked.attachments.filter(file__is_deleted=False).count() - len(removed)
+        if remaining + len(new_files) > MAX_ATTACHMENTS:
+            raise InvalidInput(
+                _("A post can have at most %(max)d attachments.") % {"max": MAX_ATTACHMENTS}
+            )
+        for attachment in removed:
+            attachment.delete()
+            _retire_file(attachment.file, by=editor)
+        _attach(locked, editor, new_files)
+
+        locked.title = title
+        locked.content = content or ""
+        fields = ["title", "content", "updated_at"]
+        if resubmitting:
+            locked.achievement_status = AchievementStatus.PENDING
+            locked.score = None
+            fields += ["achievement_status", "score"]
+        locked.save(update_fields=fields)
+        if resubmitting:
+            _notify_teachers(locked, actor=editor, resubmitted=True)
+    return PostUpdate(post=locked, resubmitted=resubmitting)
+
+
+def _retire_file(file, *, by: Profile) -> None:
+    """Soft-delete a removed attachment's file when ``by`` may (its uploader);
+    a teammate's upload is only unlinked, and stays its uploader's."""
+    with contextlib.suppress(PermissionDenied):
+        file_delete(file=file, by=by)
+
+
+def post_delete(*, post: Post, by: Profile) -> None:
+    """Delete ``by``'s own post while it waits for grading (with its comments,
+    likes and attachments). A graded post stays: it carries a grade and points."""
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if not may_delete_post(locked, by):
+            raise PermissionDenied(_("Only the author can delete this post."))
+        if is_graded(locked):
+            raise PostLocked(_("This post was already graded, so it can no longer be deleted."))
+        files = [attachment.file for attachment in locked.attachments.select_related("file")]
+        locked.delete()
+        for file in files:
+            _retire_file(file, by=by)
+
+
+# --- comments ---------------------------------------------------------------
+
+
+def _clean_comment(content: str) -> str:
+    content = (content or "").strip()
+    if not content:
+        raise InvalidInput(_("Write something before sending the comment."))
+    if len(content) > COMMENT_MAX_LENGTH:
+        raise InvalidInput(
+            _("A comment can be at most %(max)d characters (it has %(count)d).")
+            % {"max": COMMENT_MAX_LENGTH, "count": len(content)}
+        )
+    return content
+
+
+def _may_open(post: Post, profile: Profile) -> bool:
+    """Could ``profile`` open the post a notification links to? Hidden posts:
+    only the author and teachers."""
+    return not post.is_hidden or post.user_id == profile.pk or profile.is_teacher
+
+
+def _notify_mentions(
+    comment: Comment, *, people: set[uuid.UUID], skip: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    post = comment.post
+    message = _interpolated(
+        gettext_lazy("%(name)s mentioned you in a comment on “%(title)s”."),
+        name=public_name(comment.user),
+        title=post.title,
+    )
+    notified = set()
+    for person in Profile.objects.filter(pk__in=people - skip):
+        if not _may_open(post, person):
+            continue
+        if notification_send(
+            receiver=person,
+            type="mention",
+            message=message,
+            link=post_link(post) + f"#comment-{comment.pk}",
+            actor=comment.user,
+            payload={"post_id": str(post.pk), "comment_id": str(comment.pk)},
+        ):
+            notified.add(person.pk)
+    return notified
+
+
+def comment_create(
+    *, post: Post, author: Profile, content: str, mentions: MentionIndex | None = None
+) -> Comment:
+    """Add ``author``'s comment to ``post``. The people it mentions (``@name``,
+    see ``community.mentions``) get a "mention" notification, the post's author
+    a "comment" one (once, even when also mentioned; never for their own comment)."""
+    content = _clean_comment(content)
+    mentions = mentions or mention_index_for(post.journey_id)
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, user=author, content=content)
+        mentioned = mentions.mentioned(content)
+        notified = _notify_mentions(comment, people=mentioned, skip={author.pk})
+        if post.user_id not in notified:
+            notification_send(
+                receiver=post.user,
+                type="comment",
+                message=_interpolated(
+                    gettext_lazy("%(name)s commented on your post “%(title)s”."),
+                    name=public_name(author),
+                    title=post.title,
+                ),
+                link=post_link(post) + f"#comment-{comment.pk}",
+                actor=author,
+                payload={"post_id": str(post.pk), "comment_id": str(comment.pk)},
+            )
+    return comment
+
+
+def comment_update(
+    *, comment: Comment, editor: Profile, content: str, mentions: MentionIndex | None = None
+) -> Comment:
+    """Change ``editor``'s own comment; people newly mentioned by the edit are
+    notified (those mentioned before are not notified again)."""
+    if comment.user_id != editor.pk:
+        raise PermissionDenied(_("Only its author can edit a comment."))
+    content = _clean_comment(content)
+    mentions = mentions or mention_index_for(comment.post.journey_id)
+    with transaction.atomic():
+        before = mentions.mentioned(comment.content)
+        comment.content = content
+        comment.save(update_fields=["content", "updated_at"])
+        _notify_mentions(comment, people=mentions.mentioned(content), skip=before | {editor.pk})
+    return comment
+
+
+def comment_delete(*, comment: Comment, by: Profile) -> None:
+    """Delete a comment: its author, or a teacher of the journey's academy."""
+    if not may_delete_comment(comment, by, comment.post.journey):
+        raise PermissionDenied(_("You cannot delete this comment."))
+    comment.delete()
+
+
+# --- likes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LikeState:
+    liked: bool
+    count: int
+
+
+def _like_count(post: Post) -> int:
+    return Like.objects.filter(post=post).count()
+
+
+def like_set(*, post: Post, user: Profile, liked: bool) -> LikeState:
+    """Like or unlike ``post`` (saying which, so a double click or two tabs end
+    where the person meant). The database keeps one like per person: the insert
+    is ``ON CONFLICT DO NOTHING``. A new like notifies the author in the app,
+    grouped per post; unliking notifies nobody."""
+    with transaction.atomic():
+        if liked:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO likes (id, post_id, user_id, created_at) "
+                    "VALUES (gen_random_uuid(), %s, %s, now()) "
+                    "ON CONFLICT (post_id, user_id) DO NOTHING RETURNING id",
+                    [post.pk, user.pk],
+                )
+                inserted = cursor.fetchone() is not None
+            if inserted:
+                _notify_like(post, liker=user)
+        else:
+            Like.objects.filter(post=post, user=user).delete()
+        return LikeState(liked=liked, count=_like_count(post))
+
+
+def like_toggle(*, post: Post, user: Profile) -> LikeState:
+    """Flip ``user``'s like on ``post``."""
+    liked = Like.objects.filter(post=post, user=user).exists()
+    return like_set(post=post, user=user, liked=not liked)
+
+
+def _notify_like(post: Post, *, liker: Profile) -> None:
+    others = Like.objects.filter(post=post).exclude(user_id__in=[liker.pk, post.user_id]).count()
+    name, title = public_name(liker), post.title
+    if others:
+        message = _interpolated(
+            ngettext_lazy(
+                "%(name)s and %(count)d other liked your post “%(title)s”.",
+                "%(name)s and %(count)d others liked your post “%(title)s”.",
+                "count",
+            ),
+            name=name,
+            count=others,
+            title=title,
+        )
+    else:
+        message = _interpolated(
+            gettext_lazy("%(name)s liked your post “%(title)s”."), name=name, title=title
+        )
+    notification_send_grouped(
+        receiver=post.user,
+        type="like",
+        message=message,
+        link=post_link(post),
+        actor=liker,
+        payload={"post_id": str(post.pk), "likes": others + 1},
+    )
+
+
+# --- views ------------------------------------------------------------------
+
+
+def post_view_record(*, post: Post, viewer: Profile, day: dt.date | None = None) -> bool:
+    """Count ``viewer``'s visit: once per post and day (the viewer's calendar
+    day). True when this visit was the day's first, and the count went up."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO post_views (id, post_id, viewer_id, viewed_on, created_at) "
+                "VALUES (gen_random_uuid(), %s, %s, %s, now()) "
+                "ON CONFLICT (post_id, viewer_id, viewed_on) DO NOTHING RETURNING id",
+                [post.pk, viewer.pk, day],
+            )
+            inserted = cursor.fetchone() is not None
+        if inserted:
+            Post.objects.filter(pk=post.pk).update(view_count=F("view_count") + 1)
+    return inserted

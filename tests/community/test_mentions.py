@@ -1,0 +1,81 @@
+"""The @mention rule (community.mentions): who a mention means, and how it is shown."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from uuid import uuid4
+
+import pytest
+
+from community.mentions import MentionIndex
+
+
+def person(last, first, **extra):
+    from accounts.models import Profile
+
+    profile = Profile(pk=uuid4(), last_name=last, first_name=first, email=f"{uuid4()}@x.test")
+    for key, value in extra.items():
+        setattr(profile, key, value)
+    return profile
+
+
+@pytest.fixture
+def people():
+    return SimpleNamespace(
+        minji=person("김", "민지"),
+        emma=person("Smith", "Emma"),
+        emmanuel=person("Lee", "Emmanuel"),
+        jiho=person("박", "지호"),
+        jiho2=person("최", "지호"),
+    )
+
+
+@pytest.fixture
+def index(people):
+    return MentionIndex.of_people(vars(people).values())
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("@김민지 안녕", {"minji"}),
+        ("@민지야 안녕", {"minji"}),  # a Korean particle right after the name
+        ("@김민지님", {"minji"}),
+        ("@Emma Smith, hi", {"emma"}),
+        ("@EmmaSmith hi", {"emma"}),
+        ("@emma hi", {"emma"}),  # case does not matter
+        ("@Emmanuel hi", {"emmanuel"}),  # not Emma: the longest name wins
+        ("@Emmax hi", set()),  # a Latin name ends where the word ends
+        ("@지호 hi", set()),  # two members are called 지호: nobody
+        ("@박지호 @최지호", {"jiho", "jiho2"}),
+        ("minji@example.com", set()),  # an e-mail address is not a mention
+        ("@@김민지", set()),
+        ("no mention", set()),
+    ],
+)
+def test_who_a_mention_means(people, index, text, who):
+    expected = {getattr(people, name).pk for name in who}
+    assert index.mentioned(text) == expected
+
+
+def test_deleted_and_inactive_people_cannot_be_mentioned():
+    from django.utils import timezone
+
+    gone = person("김", "민지", deleted_at=timezone.now())
+    asleep = person("Smith", "Emma", is_active=False)
+    index = MentionIndex.of_people([gone, asleep])
+    assert index.mentioned("@김민지 @Emma") == set()
+
+
+def test_mentions_are_highlighted_and_the_rest_escaped(index):
+    html = index.render("@김민지 <b>hi</b>\nsecond line\n\nnext paragraph @지호")
+    assert html == (
+        '<p><strong class="mention">@김민지</strong> &lt;b&gt;hi&lt;/b&gt;<br>second line</p>'
+        "\n\n<p>next paragraph @지호</p>"
+    )
+
+
+def test_marker_characters_in_the_text_cannot_open_tags(index):
+    html = index.render("\ue000<script>\ue001 @김민지")
+    assert "<script>" not in html
+    assert html.count("<strong") == html.count("</strong>") == 1

@@ -1,0 +1,116 @@
+"""The post pages in real Chromium on a phone-sized screen: the draft kept while
+typing, submitting with an image, liking and commenting in place (htmx), under
+the strict CSP (any console error fails the test)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connections
+from django.test import Client
+
+from community.models import Comment, Like, Post
+from tests.community.builders import (  # noqa: F401 (fixtures)
+    attachment_storage_fixture,
+    classroom_fixture,
+    make_post,
+    post_url,
+    submit_url,
+)
+from tests.files.images import png
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("english"),
+]
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url, locale="en-US", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    yield page
+    context.close()
+    connections.close_all()
+
+
+def sign_in(page, live_server, person) -> None:
+    client = Client()
+    client.force_login(person)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def test_a_draft_survives_a_reload_and_goes_once_submitted(
+    page, live_server, classroom, attachment_storage, tmp_path
+):
+    sign_in(page, live_server, classroom.student)
+    page.goto(submit_url(classroom.instance))
+    page.fill("input[name=title]", "My draft title")
+    page.fill("textarea[name=content]", "Typed before the tab closed")
+    page.wait_for_timeout(600)  # the draft is saved a moment after typing stops
+    page.reload()
+    assert page.locator("[data-draft-note]").is_visible()
+    assert page.input_value("input[name=title]") == "My draft title"
+
+    page.click("[data-draft-discard]")
+    assert page.input_value("input[name=title]") == ""
+    assert not page.locator("[data-draft-note]").is_visible()
+    page.reload()
+    assert not page.locator("[data-draft-note]").is_visible()
+
+    page.fill("input[name=title]", "Final title")
+    page.fill("textarea[name=content]", "Final **content**")
+    image = tmp_path / "photo.png"
+    image.write_bytes(png())
+    page.set_input_files("input[name=files]", str(image))
+    page.click("form.post-form button[type=submit]")
+    page.wait_for_url("**/posts/**")
+    post = Post.objects.get()
+    assert page.locator(".post__images img").count() == 1
+    drafts = page.evaluate(
+        "Object.keys(localStorage).filter((key) => key.startsWith('sqeeze:draft:'))"
+    )
+    assert drafts == []
+    assert post.title == "Final title"
+    assert page.problems == []
+
+
+def test_a_classmate_likes_and_comments_in_place(page, live_server, classroom):
+    post = make_post(classroom, title="Classmate's work")
+    sign_in(page, live_server, classroom.classmate)
+    page.goto(post_url(post))
+    page.click(".like-button")
+    page.wait_for_selector('.like-button[aria-pressed="true"]')
+    assert page.inner_text(".like-button__count") == "1"
+    page.fill("#comment-content", "@Minji nice!")
+    page.click("#comment-form button[type=submit]")
+    page.wait_for_selector(".comment .mention")
+    assert page.inner_text("#comment-count") == "1"
+    assert page.input_value("#comment-content") == ""  # a fresh form
+    assert not page.locator("#comments-empty").count()
+    assert Like.objects.filter(post=post).count() == 1
+    assert Comment.objects.get().content == "@Minji nice!"
+
+    page.click(".like-button")
+    page.wait_for_selector('.like-button[aria-pressed="false"]')
+    assert not Like.objects.exists()
+
+    # Edit in place, then delete (htmx asks for a confirmation first).
+    page.click(".comment__actions >> text=Edit")
+    page.fill(".comment--editing textarea", "@Minji very nice!")
+    page.click(".comment--editing button[type=submit]")
+    page.wait_for_selector(".comment:not(.comment--editing) >> text=very nice!")
+    assert Comment.objects.get().content == "@Minji very nice!"
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click(".comment__actions >> text=Delete")
+    page.wait_for_selector(".comment", state="detached")
+    assert page.inner_text("#comment-count") == "0"
+    assert not Comment.objects.exists()
+    assert page.problems == []
