@@ -166,6 +166,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "files.purge_deleted_files",
         "schedule": 6 * 60 * 60,
     },
+    # A scheduled mission's status follows its dates (not started, in progress, completed).
+    "sync-mission-statuses": {
+        "task": "missions.sync_mission_statuses",
+        "schedule": 60,
+    },
+    # "A new mission is open", once per student, for missions opened in the last day.
+    "send-new-mission-notices": {
+        "task": "missions.send_new_mission_notices",
+        "schedule": 5 * 60,
+    },
+    # "It closes within 24 hours", once per student who has not submitted.
+    "send-deadline-reminders": {
+        "task": "missions.send_deadline_reminders",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Web push ------------------------------------------------------------------
