@@ -88,9 +88,7 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def test_a_student_submits_finds_likes_comments_and_reads_on_a_phone(
-    phone, classroom, student
-):
+def test_a_student_submits_finds_likes_comments_and_reads_on_a_phone(phone, classroom, student):
     page, problems = phone
     journey, classmate, classmates_post = classroom
 
