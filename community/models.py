@@ -91,6 +91,18 @@ class Post(models.Model):
         related_name="posts",
         verbose_name=_("journey"),
     )
+    # Additions to the seed (migration 0004): who graded last and when (the
+    # grading queue, regrades, the digest), and why a teacher hid the post.
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+    graded_by = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("graded by"),
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), null=True, blank=True)
 
     objects = PostQuerySet.as_manager()
 

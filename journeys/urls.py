@@ -4,7 +4,7 @@ works); each tab's view lives in the app of its domain."""
 from django.urls import path
 
 from community import feed_views
-from journeys import views
+from journeys import manage_views, views
 from points import views as points_views
 from teams import views as team_views
 
@@ -12,6 +12,18 @@ app_name = "journeys"
 
 urlpatterns = [
     path("join/<str:token>/", views.join, name="join"),
+    # Teachers and admins of the journey's organization:
+    path("new/", manage_views.journey_create, name="create"),
+    path("<uuid:journey_id>/edit/", manage_views.journey_edit, name="edit"),
+    path("<uuid:journey_id>/delete/", manage_views.journey_delete, name="delete"),
+    path("<uuid:journey_id>/members/", manage_views.members, name="members"),
+    path("<uuid:journey_id>/members/add/", manage_views.member_add, name="member_add"),
+    path(
+        "<uuid:journey_id>/members/<uuid:user_id>/remove/",
+        manage_views.member_remove,
+        name="member_remove",
+    ),
+    path("<uuid:journey_id>/members/email/", manage_views.members_email, name="members_email"),
     path("<uuid:journey_id>/", views.journey_detail, name="detail"),
     path("<uuid:journey_id>/plan/", views.plan, name="plan"),
     path("<uuid:journey_id>/feed/", feed_views.feed, name="feed"),

@@ -199,3 +199,48 @@ class MissionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.mission_instance} → {self.profile}"
+
+
+class MissionReminder(models.Model):
+    """A teacher's "remind" for one student and mission instance. Not in the
+    seed: one row per day at most (the unique key) keeps a teacher's repeated
+    clicks from flooding a student."""
+
+    id = uuid_pk()
+    mission_instance = models.ForeignKey(
+        JourneyMissionInstance,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("mission"),
+    )
+    profile = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="mission_reminders",
+        verbose_name=_("student"),
+    )
+    sent_by = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    # The day in the academy's zone (Asia/Seoul by default), set by the service.
+    sent_on = models.DateField(_("day"))
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "mission_reminders"
+        verbose_name = _("mission reminder")
+        verbose_name_plural = _("mission reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission_instance", "profile", "sent_on"],
+                name="mission_reminders_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission_instance} → {self.profile} ({self.sent_on})"

@@ -165,6 +165,9 @@ class NotificationPreference(models.Model):
     notification_type = TextLineField(_("notification type"))
     email = models.BooleanField(_("e-mail"), default=True, db_default=True)
     push = models.BooleanField(_("push"), default=True, db_default=True)
+    # Types that offer one (teachers' "submission"): also one e-mail a day that
+    # sums up the day's rows, instead of or besides one mail per row.
+    daily_digest = models.BooleanField(_("daily digest"), default=False, db_default=False)
     created_at = created_at_field()
     updated_at = updated_at_field()
 
@@ -180,3 +183,34 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.notification_type}"
+
+
+class DigestDelivery(models.Model):
+    """One daily digest sent to one person, for one day (in the academy's zone).
+    Not in the seed: the unique row makes the beat task send each digest once,
+    even when two runs overlap or a run is retried."""
+
+    id = uuid_pk()
+    receiver = models.ForeignKey(
+        "accounts.Profile",
+        on_delete=models.CASCADE,
+        related_name="digest_deliveries",
+        verbose_name=_("receiver"),
+    )
+    notification_type = TextLineField(_("notification type"))
+    period_end = models.DateTimeField(_("covers up to"))
+    sent_on = models.DateField(_("day"))
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "digest_deliveries"
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receiver", "notification_type", "sent_on"], name="digest_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receiver} · {self.notification_type} · {self.sent_on}"
