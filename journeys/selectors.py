@@ -11,16 +11,28 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts.models import Profile, Role
+from accounts.profile_services import public_name
 from community.models import AchievementStatus, Post
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, instances_with_progress, my_team_id
 from notifications.models import Notification
-from teams.models import TeamMember
+from points.models import TeamPoint, UserPoint
+from teams.models import Team, TeamMember
 
 HOME_NOTIFICATION_COUNT = 5
 HOME_POST_COUNT = 5
@@ -174,18 +186,13 @@ def plan_for(*, journey: Journey, user: Profile) -> Plan:
     """The journey's weeks in ``week_number`` order with their instances in
     release order. A student's instances carry ``my_post_id``,
     ``my_post_status`` and ``my_progress`` (``missions.selectors``); a
-    teacher's plan has no personal status. Three queries at most."""
-    personal = not user.is_teacher
-    if personal:
-        team_id = my_team_id(profile=user, journey_id=journey.pk)
-        instances = instances_with_progress(journey=journey, profile=user, team_id=team_id)
-    else:
-        team_id = None
-        instances = (
-            JourneyMissionInstance.objects.filter(journey=journey)
-            .select_related("mission", "journey_week")
-            .order_by("journey_week__week_number", "release_date", "id")
-        )
+    teacher's plan is ``missions.selectors.managed_plan``. Three queries at most."""
+    if user.is_teacher:
+        from missions.selectors import managed_plan  # it imports this module
+
+        return managed_plan(journey=journey)
+    team_id = my_team_id(profile=user, journey_id=journey.pk)
+    instances = instances_with_progress(journey=journey, profile=user, team_id=team_id)
     weeks = {
         week.pk: PlanWeek(week)
         for week in JourneyWeek.objects.filter(journey=journey).order_by(
@@ -194,12 +201,11 @@ def plan_for(*, journey: Journey, user: Profile) -> Plan:
     }
     now = timezone.now()
     for instance in instances:
-        if personal:
-            _mark_student_actions(instance, team_id=team_id, now=now)
+        _mark_student_actions(instance, team_id=team_id, now=now)
         # An instance's week belongs to its journey; setdefault guards bad data.
         weeks.setdefault(instance.journey_week_id, PlanWeek(instance.journey_week))
         weeks[instance.journey_week_id].instances.append(instance)
-    return Plan(weeks=list(weeks.values()), team_id=team_id, personal=personal, now=now)
+    return Plan(weeks=list(weeks.values()), team_id=team_id, personal=True, now=now)
 
 
 def _mark_student_actions(
@@ -214,3 +220,117 @@ def _mark_student_actions(
     instance.needs_team = team_missing and not instance.has_closed(now)
     instance.can_submit = is_open and instance.my_post_id is None and not team_missing
     instance.can_resubmit = is_open and instance.my_progress == Progress.NOT_ACHIEVED
+
+
+# --- managing a journey (teachers) ---------------------------------------------------------
+
+MEMBER_CANDIDATE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class DeleteSummary:
+    """What deleting a journey takes with it, for the confirmation page."""
+
+    weeks: int
+    instances: int
+    posts: int
+    user_points: int
+    team_points: int
+    teams: int
+    members: int
+
+
+def journey_delete_summary(journey: Journey) -> DeleteSummary:
+    """Counts of everything deleting ``journey`` removes. One query."""
+    in_journey = {"journey_id": OuterRef("pk")}
+    counted = {
+        "weeks": JourneyWeek.objects.filter(**in_journey),
+        "instances": JourneyMissionInstance.objects.filter(**in_journey),
+        "posts": Post.objects.filter(**in_journey),
+        "user_points": UserPoint.objects.filter(mission_instance__journey_id=OuterRef("pk")),
+        "team_points": TeamPoint.objects.filter(team__journey_id=OuterRef("pk")),
+        "teams": Team.objects.filter(**in_journey),
+        "members": UserJourney.objects.filter(**in_journey),
+    }
+    # Prefixed: some names ("weeks", "teams") are the journey's relations.
+    row = (
+        Journey.objects.filter(pk=journey.pk)
+        .annotate(**{f"count_{name}": _count(rows) for name, rows in counted.items()})
+        .values(*(f"count_{name}" for name in counted))
+        .get()
+    )
+    return DeleteSummary(**{name: row[f"count_{name}"] for name in counted})
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    enrolment: UserJourney
+    name: str
+    team_name: str | None
+
+    @property
+    def profile(self) -> Profile:
+        return self.enrolment.user
+
+
+def journey_members(journey: Journey) -> list[MemberRow]:
+    """Everyone enrolled in ``journey`` (teachers first, then students by name),
+    with the name to show and their team in this journey. One query."""
+    team_name = TeamMember.objects.filter(
+        user_id=OuterRef("user_id"), team__journey_id=journey.pk
+    ).values("team__name")[:1]
+    enrolments = (
+        UserJourney.objects.filter(journey=journey)
+        .select_related("user__profile_image_file")
+        .annotate(
+            team_name=Subquery(team_name),
+            role_order=Case(When(user__role=Role.USER, then=Value(1)), default=Value(0)),
+        )
+        .order_by("role_order", "user__last_name", "user__first_name", "user__email", "id")
+    )
+    return [
+        MemberRow(enrolment=row, name=public_name(row.user), team_name=row.team_name)
+        for row in enrolments
+    ]
+
+
+def member_candidates(journey: Journey) -> QuerySet[Profile]:
+    """People who may be added to ``journey``: the active people of its
+    organization who are not enrolled yet. The add form validates against it."""
+    enrolled = UserJourney.objects.filter(journey_id=journey.pk, user_id=OuterRef("pk"))
+    return (
+        Profile.objects.filter(
+            organization_id=journey.organization_id,
+            is_active=True,
+            deleted_at__isnull=True,
+        )
+        .exclude(Exists(enrolled))
+        .order_by("last_name", "first_name", "email", "id")
+    )
+
+
+def member_candidates_matching(
+    journey: Journey, search: str = "", *, limit: int = MEMBER_CANDIDATE_LIMIT
+) -> tuple[list[Profile], bool]:
+    """The first ``limit`` candidates whose name or e-mail contains ``search``,
+    and whether there are more (then the page asks to narrow the search). One query."""
+    candidates = member_candidates(journey)
+    for word in search.split():
+        candidates = candidates.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    rows = list(candidates[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def email_receivers(journey: Journey, *, sender: Profile) -> QuerySet[Profile]:
+    """Who gets an e-mail to all members: everyone enrolled with an active
+    account and an address, except the sender."""
+    return (
+        Profile.objects.filter(
+            journey_memberships__journey=journey, is_active=True, deleted_at__isnull=True
+        )
+        .exclude(pk=sender.pk)
+        .exclude(email="")
+        .order_by("email")
+    )

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from journeys import selectors, services
 from journeys.access import journey_for
 from journeys.models import Journey
+from missions.forms import WeekForm
+from missions.selectors import managed_plan
 
 # The invite link someone opened while logged out. Log-in keeps the session's
 # data, so after signing up, confirming the e-mail and logging in, the home
@@ -105,12 +107,19 @@ def journey_detail(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def plan(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
+    """Students see their plan with their own progress. The journey's teachers
+    see the same weeks with their controls (``manage``): each instance's
+    submission count, and the forms of missions/schedule_views.py."""
     journey = journey_for(request.user, journey_id)
-    context = {
-        "journey": journey,
-        "active_tab": "plan",
-        "plan": selectors.plan_for(journey=journey, user=request.user),
-    }
+    manage = request.user.is_teacher and selectors.can_manage_journey(request.user, journey)
+    context = {"journey": journey, "active_tab": "plan", "manage": manage}
+    if manage:
+        plan = managed_plan(journey=journey)
+        numbers = [plan_week.week.week_number or 0 for plan_week in plan.weeks]
+        context["week_form"] = WeekForm.for_new_week(max(numbers, default=0) + 1)
+    else:
+        plan = selectors.plan_for(journey=journey, user=request.user)
+    context["plan"] = plan
     return render(request, "journeys/plan.html", context)
 
 

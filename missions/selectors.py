@@ -1,13 +1,35 @@
-"""Reads about scheduled missions, seen by one student."""
+"""Reads about scheduled missions: as one student sees them, and as the
+teachers who manage the library and the plan see them."""
 
 from __future__ import annotations
 
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, TextChoices, Value, When
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import AchievementStatus, Post
-from missions.models import JourneyMissionInstance
+from journeys.models import Journey, JourneyWeek
+from missions.models import JourneyMissionInstance, Mission
 from teams.models import TeamMember
+
+if TYPE_CHECKING:  # journeys.selectors imports this module at its top
+    from journeys.selectors import Plan
 
 
 class Progress(TextChoices):
@@ -70,3 +92,129 @@ def instances_with_progress(*, journey, profile, team_id=None) -> QuerySet[Journ
         )
         .order_by("journey_week__week_number", "release_date", "id")
     )
+
+
+# --- teachers: the library ---------------------------------------------------------------
+
+
+def library_missions(*, organization_id) -> QuerySet[Mission]:
+    """The organization's mission templates by name, each with
+    ``scheduled_count`` (how many times it is scheduled in any journey).
+    One query."""
+    return (
+        Mission.objects.filter(organization_id=organization_id)
+        .annotate(scheduled_count=Count("instances"))
+        .order_by("name", "id")
+    )
+
+
+def schedulable_missions(*, organization_id) -> QuerySet[Mission]:
+    """What the schedule form offers: the organization's templates by name."""
+    return Mission.objects.filter(organization_id=organization_id).order_by("name", "id")
+
+
+# --- teachers: the plan ------------------------------------------------------------------
+
+# The plan's order of weeks; ``week_number`` may be NULL in imported data
+# (PostgreSQL puts NULLs last), the creation time breaks ties.
+WEEK_ORDER = ("week_number", "created_at", "id")
+
+
+def _submission_count() -> Coalesce:
+    """The number of posts of the outer instance, as an integer annotation."""
+    counted = (
+        Post.objects.filter(mission_instance_id=OuterRef("pk"))
+        .order_by()
+        .values("mission_instance_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def window_outside_journey(
+    journey: Journey, release_date: dt.datetime | None, expiry_date: dt.datetime | None
+) -> bool:
+    """Does the window open before the journey starts or close after it ends,
+    on the viewer's calendar? A warning, not an error: a teacher may mean it
+    (a preparation task, a late retrospective). Closing at midnight right after
+    the last day counts as the last day."""
+    starts, ends = journey.date_start, journey.date_end
+    if release_date and starts and timezone.localtime(release_date).date() < starts:
+        return True
+    if expiry_date and ends:
+        last_open_moment = expiry_date - dt.timedelta(microseconds=1)
+        return timezone.localtime(last_open_moment).date() > ends
+    return False
+
+
+def managed_plan(*, journey: Journey) -> Plan:
+    """The plan tab as the journey's teachers see it: the same ``Plan`` as
+    ``journeys.selectors.plan_for`` (weeks in order with their instances), the
+    instances carrying ``submission_count`` and ``outside_journey`` for the
+    teacher's controls. Two queries, like the teacher's ``plan_for``."""
+    # Imported here: journeys.selectors imports this module at its top.
+    from journeys.selectors import Plan, PlanWeek
+
+    instances = (
+        JourneyMissionInstance.objects.filter(journey=journey)
+        .select_related("mission", "journey_week")
+        .annotate(submission_count=_submission_count())
+        .order_by("journey_week__week_number", "release_date", "id")
+    )
+    weeks = {
+        week.pk: PlanWeek(week)
+        for week in JourneyWeek.objects.filter(journey=journey).order_by(*WEEK_ORDER)
+    }
+    for instance in instances:
+        instance.outside_journey = window_outside_journey(
+            journey, instance.release_date, instance.expiry_date
+        )
+        weeks.setdefault(instance.journey_week_id, PlanWeek(instance.journey_week))
+        weeks[instance.journey_week_id].instances.append(instance)
+    return Plan(weeks=list(weeks.values()), team_id=None, personal=False, now=timezone.now())
+
+
+def next_week_number(journey: Journey) -> int:
+    """The number a week added now gets: one after the last."""
+    last = JourneyWeek.objects.filter(journey=journey).aggregate(last=Max("week_number"))["last"]
+    return (last or 0) + 1
+
+
+# A suggested window: a week-long mission opens at the start of the school day
+# and closes just before midnight, on the teacher's calendar.
+SUGGESTED_OPENING = dt.time(9, 0)
+SUGGESTED_CLOSING = dt.time(23, 59)
+
+
+def suggested_window(
+    *, journey: Journey, week: JourneyWeek, now: dt.datetime | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """Dates to prefill the schedule form with: the window of the week's latest
+    mission (missions of one week usually share it); else the week's place in
+    the journey (week n starts 7·(n-1) days after the journey, 09:00, and
+    closes six days later at 23:59, not after the journey's last day); else the
+    next whole hour, for a week."""
+    latest = (
+        JourneyMissionInstance.objects.filter(
+            journey_week=week, release_date__isnull=False, expiry_date__isnull=False
+        )
+        .order_by("-release_date", "-id")
+        .first()
+    )
+    if latest is not None:
+        return latest.release_date, latest.expiry_date
+    zone = timezone.get_current_timezone()
+    if journey.date_start and week.week_number:
+        first_day = journey.date_start + dt.timedelta(days=7 * (week.week_number - 1))
+        last_day = first_day + dt.timedelta(days=6)
+        if journey.date_end and first_day <= journey.date_end < last_day:
+            last_day = journey.date_end
+        return (
+            dt.datetime.combine(first_day, SUGGESTED_OPENING, tzinfo=zone),
+            dt.datetime.combine(last_day, SUGGESTED_CLOSING, tzinfo=zone),
+        )
+    next_hour = timezone.localtime(now or timezone.now(), zone).replace(
+        minute=0, second=0, microsecond=0
+    ) + dt.timedelta(hours=1)
+    return next_hour, next_hour + dt.timedelta(days=7)
