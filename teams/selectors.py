@@ -8,7 +8,9 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 
 from accounts.models import Role
 from accounts.profile_services import public_name
+from community.models import Post
 from journeys.models import UserJourney
+from points.models import TeamPoint
 from teams.models import Team, TeamMember
 
 
@@ -47,10 +49,19 @@ class TeamRow:
     def has_member(self, profile) -> bool:
         return any(row.member.user_id == profile.pk for row in self.members)
 
+    @property
+    def has_history(self) -> bool:
+        """Posts or points refer to the team (so it cannot be deleted); known
+        only when read ``with_history``."""
+        return bool(
+            getattr(self.team, "has_posts", False) or getattr(self.team, "has_points", False)
+        )
 
-def journey_teams(*, journey) -> list[TeamRow]:
+
+def journey_teams(*, journey, with_history: bool = False) -> list[TeamRow]:
     """The journey's teams by name, each with its members (leader first, then by
-    joining time) and their names to show. Two queries whatever the number of
+    joining time) and their names to show; ``with_history`` also tells whether
+    posts or points refer to each team. Two queries whatever the number of
     teams and members."""
     members = TeamMember.objects.select_related("user__profile_image_file").order_by(
         F("is_leader").desc(nulls_last=True), "joined_at", "created_at", "id"
@@ -60,6 +71,11 @@ def journey_teams(*, journey) -> list[TeamRow]:
         .prefetch_related(Prefetch("members", queryset=members))
         .order_by("name", "id")
     )
+    if with_history:
+        teams = teams.annotate(
+            has_posts=Exists(Post.objects.filter(team_id=OuterRef("pk"))),
+            has_points=Exists(TeamPoint.objects.filter(team_id=OuterRef("pk"))),
+        )
     return [
         TeamRow(
             team=team,

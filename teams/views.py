@@ -1,9 +1,11 @@
-"""The Team tab of a journey (journeys:team) and its actions: create, join, leave.
+"""The Team tab of a journey (journeys:team) and its actions.
 
-Students of the journey manage their own membership; teachers and admins see
-every team read-only (managing teams is theirs elsewhere). Every action is a
-plain POST form that redirects back to the tab with a message, so it all works
-without JavaScript.
+Students of the journey manage their own membership: create, join, leave.
+Teachers and admins of the journey's organization manage every team: create,
+rename, delete, put students in, move them, take them out, choose the leader;
+those URLs answer 404 to everyone else (``managed_journey_for``). Every action
+is a plain POST form that redirects back to the tab with a message, so it all
+works without JavaScript.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from accounts.profile_services import public_name
-from journeys.access import journey_for
+from journeys.access import journey_for, managed_journey_for
 from teams import selectors, services
-from teams.forms import TeamCreateForm
-from teams.models import Team
+from teams.forms import TeamCreateForm, TeamEditForm, TeamPlacementForm
+from teams.models import Team, TeamMember
 
 
 @login_required
@@ -88,10 +90,17 @@ def team_leave(request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID) 
     return redirect("journeys:team", journey.pk)
 
 
-def _render_team_page(request, journey, *, form: TeamCreateForm, status: int = 200):
-    teams = selectors.journey_teams(journey=journey)
-    # Students manage their own team; teachers and admins only look here.
+def _render_team_page(
+    request,
+    journey,
+    *,
+    form: TeamCreateForm,
+    manage_form: TeamEditForm | None = None,
+    status: int = 200,
+):
+    # Students manage their own team; teachers and admins manage every team.
     is_student = request.user.role == Role.USER
+    teams = selectors.journey_teams(journey=journey, with_history=not is_student)
     my_team = selectors.team_of(teams, request.user) if is_student else None
     context = {
         "journey": journey,
@@ -102,6 +111,7 @@ def _render_team_page(request, journey, *, form: TeamCreateForm, status: int = 2
         "successor": _successor_if_i_leave(my_team, request.user),
         "other_teams": [row for row in teams if row is not my_team],
         "form": form,
+        "manage_form": manage_form or TeamEditForm(),
         "students_without_team": (
             [] if is_student else selectors.students_without_team(journey=journey)
         ),
@@ -122,3 +132,173 @@ def _error_text(error: PermissionDenied | ValidationError) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+# --- teachers ---------------------------------------------------------------------------
+
+
+def _managed_team(request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID):
+    """The managed journey and its team ``team_id``; 404 for a team of another journey."""
+    journey = managed_journey_for(request.user, journey_id)
+    team = get_object_or_404(Team, pk=team_id, journey=journey)
+    team.journey = journey  # the services read it: no second query
+    return journey, team
+
+
+def _member_of(team: Team, user_id: uuid.UUID):
+    """The person ``user_id`` if they are in ``team``; 404 otherwise."""
+    return get_object_or_404(
+        TeamMember.objects.select_related("user"), team=team, user_id=user_id
+    ).user
+
+
+def _form_error_text(form) -> str:
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+def _back(journey) -> HttpResponse:
+    return redirect("journeys:team", journey.pk)
+
+
+@login_required
+@require_POST
+def manage_team_create(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
+    journey = managed_journey_for(request.user, journey_id)
+    form = TeamEditForm(request.POST)
+    if form.is_valid():
+        try:
+            team = services.team_create_by_teacher(
+                journey=journey, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The team %(team)s is ready. Add students to it below.") % {"team": team.name},
+            )
+            return _back(journey)
+    return _render_team_page(request, journey, form=TeamCreateForm(), manage_form=form, status=400)
+
+
+@login_required
+@require_POST
+def manage_team_rename(
+    request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID
+) -> HttpResponse:
+    journey, team = _managed_team(request, journey_id, team_id)
+    old_name = team.name
+    form = TeamEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error_text(form))
+        return _back(journey)
+    try:
+        services.team_rename(team=team, by=request.user, **form.cleaned_data)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("The team %(old)s is now called %(new)s.") % {"old": old_name, "new": team.name},
+        )
+    return _back(journey)
+
+
+@login_required
+@require_POST
+def manage_team_delete(
+    request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID
+) -> HttpResponse:
+    journey, team = _managed_team(request, journey_id, team_id)
+    try:
+        services.team_delete(team=team, by=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The team %(team)s was deleted.") % {"team": team.name})
+    return _back(journey)
+
+
+@login_required
+@require_POST
+def manage_member_assign(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
+    """Put a student without a team into a team (both of this journey)."""
+    journey = managed_journey_for(request.user, journey_id)
+    form = TeamPlacementForm(request.POST, journey=journey)
+    if not form.is_valid():
+        messages.error(request, _form_error_text(form))
+        return _back(journey)
+    student, team = form.cleaned_data["student"], form.cleaned_data["team"]
+    team.journey = journey
+    try:
+        services.team_member_assign(team=team, student=student, by=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now in %(team)s.") % {"name": public_name(student), "team": team.name},
+        )
+    return _back(journey)
+
+
+@login_required
+@require_POST
+def manage_member_move(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
+    """Move a student from their team to another team of this journey."""
+    journey = managed_journey_for(request.user, journey_id)
+    form = TeamPlacementForm(request.POST, journey=journey)
+    if not form.is_valid():
+        messages.error(request, _form_error_text(form))
+        return _back(journey)
+    student, team = form.cleaned_data["student"], form.cleaned_data["team"]
+    team.journey = journey
+    try:
+        services.team_member_move(student=student, to_team=team, by=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s moved to %(team)s.") % {"name": public_name(student), "team": team.name},
+        )
+    return _back(journey)
+
+
+@login_required
+@require_POST
+def manage_member_remove(
+    request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID, user_id: uuid.UUID
+) -> HttpResponse:
+    journey, team = _managed_team(request, journey_id, team_id)
+    student = _member_of(team, user_id)
+    try:
+        services.team_member_remove(team=team, student=student, by=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer in %(team)s.")
+            % {"name": public_name(student), "team": team.name},
+        )
+    return _back(journey)
+
+
+@login_required
+@require_POST
+def manage_leader_set(
+    request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID, user_id: uuid.UUID
+) -> HttpResponse:
+    journey, team = _managed_team(request, journey_id, team_id)
+    student = _member_of(team, user_id)
+    try:
+        services.team_leader_set(team=team, student=student, by=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s leads %(team)s now.") % {"name": public_name(student), "team": team.name},
+        )
+    return _back(journey)

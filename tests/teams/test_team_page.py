@@ -96,7 +96,7 @@ def test_the_leader_is_told_who_leads_after_them(client, student, journey, class
     assert "If you leave, Doyun Choi will lead the team." in page
 
 
-def test_a_teacher_sees_every_team_with_its_members_read_only(client, teacher, journey, blaze):
+def test_a_teacher_sees_every_team_with_its_members(client, teacher, journey, blaze):
     client.force_login(teacher)
     page = client.get(page_url(journey)).content.decode()
     assert "Team Blaze" in page and "Seojun Lee" in page and "Hayun Park" in page
