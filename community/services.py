@@ -454,18 +454,25 @@ def _notify_mentions(
 
 
 def comment_create(
-    *, post: Post, author: Profile, content: str, mentions: MentionIndex | None = None
+    *,
+    post: Post,
+    author: Profile,
+    content: str,
+    mentions: MentionIndex | None = None,
+    notify_author: bool = True,
 ) -> Comment:
     """Add ``author``'s comment to ``post``. The people it mentions (``@name``,
     see ``community.mentions``) get a "mention" notification, the post's author
-    a "comment" one (once, even when also mentioned; never for their own comment)."""
+    a "comment" one (once, even when also mentioned; never for their own comment).
+    ``notify_author=False`` when the caller tells the author itself (grading
+    feedback arrives with the grading notification)."""
     content = _clean_comment(content)
     mentions = mentions or mention_index_for(post.journey_id)
     with transaction.atomic():
         comment = Comment.objects.create(post=post, user=author, content=content)
         mentioned = mentions.mentioned(content)
         notified = _notify_mentions(comment, people=mentioned, skip={author.pk})
-        if post.user_id not in notified:
+        if notify_author and post.user_id not in notified:
             notification_send(
                 receiver=post.user,
                 type="comment",
