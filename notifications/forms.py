@@ -1,11 +1,16 @@
-"""The notification settings form: e-mail and push per notification type."""
+"""The notification settings form: e-mail and push per notification type, and
+for teachers the daily digest of new submissions."""
 
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from notifications.digest import DIGEST_TYPE, digest_enabled
 from notifications.services import Channels
 from notifications.types import NOTIFICATION_TYPES
+
+DIGEST_FIELD = f"{DIGEST_TYPE}__digest"
 
 
 class PreferencesForm(forms.Form):
@@ -21,11 +26,31 @@ class PreferencesForm(forms.Form):
                     label=kind.label,
                     initial=getattr(current[key], channel),
                 )
+        # Teachers (and admins) only: the daily e-mail digest of new submissions.
+        self.offers_digest = DIGEST_TYPE in self.kinds
+        if self.offers_digest:
+            self.fields[DIGEST_FIELD] = forms.BooleanField(
+                required=False,
+                label=_("Daily e-mail digest of new submissions"),
+                help_text=_(
+                    "One e-mail every morning at 8:00 listing the submissions and "
+                    "resubmissions of the last 24 hours in your journeys (none when there "
+                    "were none). Independent of the per-submission e-mails above."
+                ),
+                initial=digest_enabled(user),
+            )
 
     def rows(self):
         """(type, e-mail field, push field) for the table in the template."""
         for key, kind in self.kinds.items():
             yield kind, self[f"{key}__email"], self[f"{key}__push"]
+
+    def digest_field(self):
+        return self[DIGEST_FIELD] if self.offers_digest else None
+
+    def digest_choice(self) -> bool | None:
+        """Whether the digest is wanted; None when this person is not offered one."""
+        return self.cleaned_data[DIGEST_FIELD] if self.offers_digest else None
 
     def choices(self) -> dict[str, Channels]:
         return {

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications import selectors, services
+from notifications.digest import digest_preference_save
 from notifications.forms import PreferencesForm
 from notifications.models import Notification
 from notifications.push import push_control_context
@@ -71,6 +72,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, current=current, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.preferences_save(user=request.user, choices=form.choices())
+        if form.offers_digest:
+            digest_preference_save(user=request.user, enabled=form.digest_choice())
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
     context = {"form": form, **push_control_context(request)}

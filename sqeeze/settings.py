@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +181,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-deadline-reminders": {
         "task": "missions.send_deadline_reminders",
         "schedule": 15 * 60,
+    },
+    # Teachers' daily digest of new submissions, at 08:00 Asia/Seoul. Beat keeps
+    # UTC (CELERY_TIMEZONE) and Korea has no daylight saving: 08:00 KST = 23:00 UTC.
+    "send-daily-digests": {
+        "task": "notifications.send_daily_digests",
+        "schedule": crontab(hour=23, minute=0),
     },
 }
 

@@ -1,0 +1,257 @@
+"""Exports of a journey's submissions with their grades, as CSV and XLSX.
+
+One row per submission (a team's post is one row, under its author, with the
+team's name). Headers and labels are in the requesting teacher's language,
+times on their clock. Rows come from one query through ``iterator()`` with
+``select_related``: memory and the number of queries stay flat however many
+submissions there are.
+
+The CSV streams while it is read (``StreamingHttpResponse``). A streamed body
+is produced after the view has returned, when the middleware has already put
+the request's time zone back: the row generator therefore re-activates the
+language and the zone it was given, instead of relying on the request's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tempfile
+import zoneinfo
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+from urllib.parse import quote
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.profile_services import public_name
+from community.models import AchievementStatus, Post
+from journeys.models import Journey
+from missions.models import MissionType
+
+# The columns, in order. Lazy: each export renders them in the requester's language.
+COLUMNS = (
+    gettext_lazy("Week"),
+    gettext_lazy("Mission"),
+    gettext_lazy("Type"),
+    gettext_lazy("Student"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("Team"),
+    gettext_lazy("Title"),
+    gettext_lazy("Submitted at"),
+    gettext_lazy("Status"),
+    gettext_lazy("Score"),
+    gettext_lazy("Graded at"),
+    gettext_lazy("Graded by"),
+    gettext_lazy("Hidden"),
+    gettext_lazy("Post URL"),
+)
+# Widths (in characters) of the XLSX columns, so the sheet opens readable.
+XLSX_WIDTHS = (12, 24, 10, 14, 26, 14, 36, 17, 14, 7, 17, 14, 8, 60)
+DATETIME_TEXT = "%Y-%m-%d %H:%M"
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+ITERATOR_CHUNK = 500
+
+# A cell starting with one of these is a formula to Excel and LibreOffice:
+# a student's title "=HYPERLINK(…)" must stay text (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Not allowed (or troublesome) in file names on common systems.
+UNSAFE_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """What the rows need from the request, captured while it is active."""
+
+    language: str
+    zone: zoneinfo.ZoneInfo | dt.tzinfo
+    absolute_url: Callable[[str], str]  # request.build_absolute_uri
+
+    @classmethod
+    def from_request(cls, request) -> ExportSettings:
+        return cls(
+            language=translation.get_language(),
+            zone=timezone.get_current_timezone(),
+            absolute_url=request.build_absolute_uri,
+        )
+
+
+def submissions_for_export(journey: Journey) -> QuerySet[Post]:
+    """The journey's submissions in plan order, then by student; everything a
+    row shows comes with them (select_related), so rows cost no extra query."""
+    return (
+        Post.objects.filter(mission_instance__journey=journey)
+        .select_related(
+            "mission_instance__mission",
+            "mission_instance__journey_week",
+            "user",
+            "team",
+            "graded_by",
+        )
+        .order_by(
+            "mission_instance__journey_week__week_number",
+            "mission_instance__release_date",
+            "mission_instance_id",
+            "user__last_name",
+            "user__first_name",
+            "created_at",
+            "id",
+        )
+    )
+
+
+def headers() -> list[str]:
+    return [str(column) for column in COLUMNS]
+
+
+def export_rows(journey: Journey, settings: ExportSettings) -> Iterator[list]:
+    """The header row, then one row per submission, as Python values (text,
+    numbers, naive local datetimes). Runs in ``settings``' language and zone."""
+    with translation.override(settings.language), timezone.override(settings.zone):
+        yield headers()
+        statuses = {choice.value: str(choice.label) for choice in AchievementStatus}
+        types = {choice.value: str(choice.label) for choice in MissionType}
+        yes, no = _("Yes"), _("No")
+        posts = submissions_for_export(journey).iterator(chunk_size=ITERATOR_CHUNK)
+        for post in posts:
+            instance = post.mission_instance
+            yield [
+                instance.journey_week.name,
+                instance.mission.name,
+                types.get(instance.mission.mission_type, ""),
+                public_name(post.user),
+                post.user.email,
+                post.team.name if post.team_id else "",
+                post.title,
+                _local(post.created_at, settings.zone),
+                statuses.get(post.achievement_status or AchievementStatus.PENDING, ""),
+                post.score,
+                _local(post.graded_at, settings.zone),
+                public_name(post.graded_by) if post.graded_by_id else "",
+                yes if post.is_hidden else no,
+                settings.absolute_url(
+                    reverse("community:post_detail", args=[post.journey_id, post.pk])
+                ),
+            ]
+
+
+def _local(moment: dt.datetime | None, zone) -> dt.datetime | None:
+    """The moment on the requester's clock, without tzinfo (spreadsheets have none)."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment, zone).replace(tzinfo=None, microsecond=0)
+
+
+# --- CSV --------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the text: csv.writer then
+    hands each formatted line back instead of buffering it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_value(value) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime(DATETIME_TEXT)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_stream(journey: Journey, settings: ExportSettings) -> Iterator[str]:
+    """The CSV text, line by line, after a UTF-8 byte order mark: without it,
+    Excel reads the file in the system's legacy code page and garbles Korean."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in export_rows(journey, settings):
+        yield writer.writerow([_csv_value(value) for value in row])
+
+
+# --- XLSX -------------------------------------------------------------------
+
+
+def xlsx_file(journey: Journey, settings: ExportSettings) -> IO[bytes]:
+    """The workbook in an anonymous temporary file, rewound for reading (the
+    file disappears when it is closed).
+
+    Why a file and not a byte stream: an XLSX is a ZIP archive, whose central
+    directory (the index of its parts) is written only at the end, and openpyxl
+    writes it through ``zipfile`` onto a seekable file. So nothing can go to
+    the client before the whole workbook is done. The write-only workbook
+    still keeps memory flat: rows go to disk as they come from the iterator.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    with translation.override(settings.language):
+        sheet = workbook.create_sheet(title=_sheet_title(_("Submissions")))
+    for index, width in enumerate(XLSX_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def cell(value, *, header: bool = False):
+        written = WriteOnlyCell(sheet, value=value)
+        if header:
+            written.font = bold
+        elif isinstance(value, dt.datetime):
+            written.number_format = XLSX_DATETIME_FORMAT
+        elif isinstance(value, str) and value.startswith("="):
+            # openpyxl takes any text starting with "=" for a formula.
+            written.data_type = "s"
+        return written
+
+    rows = export_rows(journey, settings)
+    sheet.append([cell(value, header=True) for value in next(rows)])
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+
+    # Not a ``with`` block: the caller (FileResponse) reads and closes it.
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses these characters in sheet names, and more than 31 of them.
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1"
+
+
+# --- file names -------------------------------------------------------------
+
+
+def export_filename(journey: Journey, extension: str) -> str:
+    """ "<journey> submissions 2026-11-25.csv", in the requester's language and on
+    their calendar; characters file systems refuse become spaces."""
+    name = UNSAFE_FILENAME_CHARS.sub(" ", journey.name)
+    name = " ".join(name.split())[:80] or "journey"
+    day = timezone.localdate().isoformat()
+    return _("%(journey)s submissions %(day)s") % {"journey": name, "day": day} + f".{extension}"
+
+
+def content_disposition(filename: str, *, fallback: str) -> str:
+    """``attachment`` with an ASCII ``filename`` for old clients and the real
+    name as ``filename*`` (RFC 5987/6266: UTF-8, percent-encoded), which every
+    current browser prefers. The fallback is ours, plain ASCII, so it needs no
+    escaping; the real name is percent-encoded, so quotes and line breaks in a
+    journey's name cannot break the header."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def ascii_filename(extension: str) -> str:
+    return f"submissions-{timezone.localdate().isoformat()}.{extension}"

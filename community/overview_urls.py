@@ -1,0 +1,14 @@
+"""A journey's submissions overview for teachers, under /journeys/<journey_id>/submissions/."""
+
+from django.urls import path
+
+from community import overview_views as views
+
+app_name = "overview"
+
+urlpatterns = [
+    path("", views.overview, name="index"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("remind/", views.remind, name="remind"),
+]
