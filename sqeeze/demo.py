@@ -455,6 +455,8 @@ WEEKS_PER_JOURNEY = 4
 # Submissions told, not drawn: the demo student's path shows every state, and a
 # few fixed rows make sure the demo always has a hidden post and graded team work.
 # Keyed by (journey key, mission key, author e-mail; a team post's author is its leader).
+DEMO_HIDDEN_REASON = "전화번호가 보여서 잠시 숨겼어요. · Hidden for now: it shows a phone number."
+
 SCRIPTED_OUTCOMES: dict[tuple[str, str, str], Outcome | None] = {
     ("ai-automation", "intro", DEMO_STUDENT.email): Outcome(AchievementStatus.ACHIEVED),
     ("ai-automation", "prompt-email", DEMO_STUDENT.email): Outcome(AchievementStatus.ACHIEVED),
@@ -973,6 +975,13 @@ class DemoBuilder:
         else:
             graded_at = self.not_after_now(created_at + dt.timedelta(hours=rng.randint(2, 30)))
             self.notify_grading(slot, post, team, graded_at)
+        # Reset on every run, like the grade itself: a pending post was never graded.
+        grader = self.people[slot.journey_spec.teachers[0]] if graded_at else None
+        Post.objects.filter(pk=post.pk).update(
+            graded_at=graded_at,
+            graded_by=grader,
+            hidden_reason=DEMO_HIDDEN_REASON if post.is_hidden else None,
+        )
         if achieved:
             self.seed_points(post, team, graded_at)
         else:
