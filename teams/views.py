@@ -223,29 +223,33 @@ def manage_team_delete(
 @require_POST
 def manage_member_assign(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
     """Put a student without a team into a team (both of this journey)."""
-    journey = managed_journey_for(request.user, journey_id)
-    form = TeamPlacementForm(request.POST, journey=journey)
-    if not form.is_valid():
-        messages.error(request, _form_error_text(form))
-        return _back(journey)
-    student, team = form.cleaned_data["student"], form.cleaned_data["team"]
-    team.journey = journey
-    try:
-        services.team_member_assign(team=team, student=student, by=request.user)
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is now in %(team)s.") % {"name": public_name(student), "team": team.name},
-        )
-    return _back(journey)
+    return _placement(
+        request,
+        journey_id,
+        place=lambda student, team: services.team_member_assign(
+            team=team, student=student, by=request.user
+        ),
+        success=_("%(name)s is now in %(team)s."),
+    )
 
 
 @login_required
 @require_POST
 def manage_member_move(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
     """Move a student from their team to another team of this journey."""
+    return _placement(
+        request,
+        journey_id,
+        place=lambda student, team: services.team_member_move(
+            student=student, to_team=team, by=request.user
+        ),
+        success=_("%(name)s moved to %(team)s."),
+    )
+
+
+def _placement(request: HttpRequest, journey_id: uuid.UUID, *, place, success) -> HttpResponse:
+    """The shared steps of assigning and moving: a student and a team of this
+    journey from the form, the service, then a message and back to the tab."""
     journey = managed_journey_for(request.user, journey_id)
     form = TeamPlacementForm(request.POST, journey=journey)
     if not form.is_valid():
@@ -254,14 +258,11 @@ def manage_member_move(request: HttpRequest, journey_id: uuid.UUID) -> HttpRespo
     student, team = form.cleaned_data["student"], form.cleaned_data["team"]
     team.journey = journey
     try:
-        services.team_member_move(student=student, to_team=team, by=request.user)
+        place(student, team)
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(
-            request,
-            _("%(name)s moved to %(team)s.") % {"name": public_name(student), "team": team.name},
-        )
+        messages.success(request, success % {"name": public_name(student), "team": team.name})
     return _back(journey)
 
 
