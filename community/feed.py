@@ -16,9 +16,6 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import (
-    F,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -27,13 +24,15 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.profile_services import public_name
 from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
 from files.links import file_url
 from files.models import File, FileType
+from sqeeze.db import SubqueryCount
+from sqeeze.keyset import BadCursor, cursor_decode, cursor_encode
 
 FEED_PAGE_SIZE = 20
 # Longer input is cut: nobody types a paragraph into a search box, and a
@@ -47,10 +46,6 @@ class FeedSort(TextChoices):
     MOST_LIKED = "liked", _("Most liked")
 
 
-class BadCursor(ValueError):
-    """The ``after`` parameter of a feed URL is not one we wrote."""
-
-
 @dataclass(frozen=True)
 class FeedCursor:
     """Where a page ended. The newest sort pages on (created_at, id); the most
@@ -62,28 +57,17 @@ class FeedCursor:
     like_count: int | None = None  # set for the most-liked sort only
 
     def encode(self) -> str:
-        # "~" is URL-safe and appears in neither an ISO time nor a UUID.
-        parts = [self.created_at.isoformat(), str(self.id)]
-        if self.like_count is not None:
-            parts.insert(0, str(self.like_count))
-        return "~".join(parts)
+        leading = () if self.like_count is None else (self.like_count,)
+        return cursor_encode(*leading, created_at=self.created_at, id=self.id)
 
     @classmethod
     def decode(cls, raw: str, sort: FeedSort) -> FeedCursor:
-        try:
-            parts = raw.split("~")
-            like_count = None
-            if sort == FeedSort.MOST_LIKED:
-                if len(parts) != 3 or not parts[0].isdigit():
-                    raise ValueError(raw)
-                like_count = int(parts.pop(0))
-            created_at, pk = parts  # ValueError unless exactly two parts remain
-            moment = dt.datetime.fromisoformat(created_at)
-            if moment.tzinfo is None:
-                raise ValueError(raw)
-            return cls(created_at=moment, id=uuid.UUID(pk), like_count=like_count)
-        except ValueError:
-            raise BadCursor(raw) from None
+        most_liked = sort == FeedSort.MOST_LIKED
+        leading, created_at, pk = cursor_decode(raw, leading=1 if most_liked else 0)
+        if most_liked and not leading[0].isdigit():
+            raise BadCursor(raw)
+        like_count = int(leading[0]) if most_liked else None
+        return cls(created_at=created_at, id=pk, like_count=like_count)
 
 
 @dataclass(frozen=True)
@@ -145,17 +129,6 @@ def _author_ids(journey_posts: QuerySet, text: str) -> list:
 # --- the page ----------------------------------------------------------------
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of ``queryset`` as a correlated subquery (no GROUP BY on the outer
-    query, so the like and comment counts cannot multiply each other)."""
-    counted = (
-        queryset.order_by()
-        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def _first_image_id() -> Subquery:
     # Files attached in one submission share created_at (the transaction's
     # now()); their ids are a sequence, so they keep the upload order.
@@ -178,8 +151,8 @@ def feed_posts(*, user, journey, sort: FeedSort = FeedSort.NEWEST, search: str =
     posts = posts.select_related(
         "user__profile_image_file", "team", "mission_instance__mission"
     ).annotate(
-        like_count=_count(Like.objects.filter(post=OuterRef("pk"))),
-        comment_count=_count(Comment.objects.filter(post=OuterRef("pk"))),
+        like_count=SubqueryCount(Like.objects.filter(post=OuterRef("pk"))),
+        comment_count=SubqueryCount(Comment.objects.filter(post=OuterRef("pk"))),
         first_image_id=_first_image_id(),
     )
     if sort == FeedSort.MOST_LIKED:

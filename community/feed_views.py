@@ -11,8 +11,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from community.feed import BadCursor, FeedSort, clean_search, feed_page
+from community.feed import FeedSort, clean_search, feed_page
 from journeys.access import journey_for
+from sqeeze.keyset import BadCursor
 
 
 def _sort_from(raw: str | None) -> FeedSort:

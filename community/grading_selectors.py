@@ -22,6 +22,7 @@ from accounts.profile_services import public_name
 from community.models import AchievementStatus, Post
 from journeys.models import Journey, JourneyWeek
 from missions.models import Mission
+from sqeeze.keyset import cursor_decode, cursor_encode
 from teams.models import TeamMember
 
 QUEUE_PAGE_SIZE = 25
@@ -32,10 +33,6 @@ class QueueState(TextChoices):
     ACHIEVED = "achieved", _("Achieved")
     NOT_ACHIEVED = "not_achieved", _("Not achieved")
     ALL = "all", _("All")
-
-
-class BadCursor(ValueError):
-    """The ``after`` parameter of a queue URL is not one we wrote."""
 
 
 def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
@@ -96,18 +93,12 @@ class QueueCursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        return f"{self.created_at.isoformat()}~{self.id}"
+        return cursor_encode(created_at=self.created_at, id=self.id)
 
     @classmethod
     def decode(cls, raw: str) -> QueueCursor:
-        try:
-            created_at, pk = raw.split("~")
-            moment = dt.datetime.fromisoformat(created_at)
-            if moment.tzinfo is None:
-                raise ValueError(raw)
-            return cls(created_at=moment, id=uuid.UUID(pk))
-        except ValueError:
-            raise BadCursor(raw) from None
+        _, created_at, pk = cursor_decode(raw)
+        return cls(created_at=created_at, id=pk)
 
 
 # --- what a teacher may grade -------------------------------------------------------

@@ -30,7 +30,6 @@ from community import selectors as post_selectors
 from community.grading import GradingError, mission_points
 from community.grading_forms import GradeForm, HideForm, RemoveForm
 from community.grading_selectors import (
-    BadCursor,
     QueueFilters,
     QueueState,
     decorate,
@@ -43,6 +42,7 @@ from community.grading_selectors import (
     queue_page,
 )
 from community.models import AchievementStatus, Post
+from sqeeze.keyset import BadCursor
 
 
 def teachers_only(view):

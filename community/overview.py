@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
 from accounts.profile_services import public_name
@@ -316,19 +315,3 @@ def enrolled_student(journey: Journey, profile_id) -> Profile | None:
     except ValueError:
         return None
     return enrolled_students(journey).filter(pk=wanted).first()
-
-
-def week_choice(raw: str | None, weeks: list[JourneyWeek]) -> tuple[JourneyWeek | None, str]:
-    """The week named by ``?week=``, or None for all weeks. A value that is not
-    one of this journey's weeks gives a message and all weeks: it is a filter,
-    not an error page."""
-    if not raw:
-        return None, ""
-    try:
-        wanted = uuid.UUID(raw)
-    except ValueError:
-        wanted = None
-    for week in weeks:
-        if week.pk == wanted:
-            return week, ""
-    return None, _("That week is not part of this journey; showing all weeks.")

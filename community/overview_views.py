@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.profile_services import public_name
 from community import exports
-from community.overview import enrolled_student, submissions_overview, week_choice
+from community.overview import enrolled_student, submissions_overview
 from community.overview_services import (
     ReminderRefused,
     mission_reminder_send,
@@ -35,6 +35,7 @@ from community.overview_services import (
 )
 from journeys.access import managed_journey_for
 from journeys.models import JourneyWeek
+from journeys.selectors import week_from_query
 from missions.models import JourneyMissionInstance
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +50,7 @@ def _weeks(journey) -> list[JourneyWeek]:
 def overview(request: HttpRequest, journey_id) -> HttpResponse:
     journey = managed_journey_for(request.user, journey_id)
     weeks = _weeks(journey)
-    week, week_error = week_choice(request.GET.get("week"), weeks)
+    week, week_error = week_from_query(request.GET.get("week"), weeks)
     context = {
         "journey": journey,
         "active_tab": "submissions",

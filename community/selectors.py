@@ -6,29 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.profile_services import public_name
 from community.models import Comment, Like, Post, PostAttachment
+from sqeeze.db import SubqueryCount
 
 
 def visible_posts(user, journey) -> QuerySet[Post]:
     """The posts of ``journey`` that ``user`` may open (hidden ones only for
     their author and the journey's teachers)."""
     return Post.objects.visible_to(user).filter(journey=journey)
-
-
-def _like_count() -> Subquery:
-    counted = (
-        Like.objects.filter(post=OuterRef("pk"))
-        .order_by()
-        .values("post")
-        .annotate(total=Count("*"))
-        .values("total")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def post_for(user, journey, post_id) -> Post:
@@ -44,7 +33,7 @@ def post_for(user, journey, post_id) -> Post:
             "journey",
         )
         .annotate(
-            like_count=_like_count(),
+            like_count=SubqueryCount(Like.objects.filter(post=OuterRef("pk"))),
             liked_by_me=Exists(Like.objects.filter(post=OuterRef("pk"), user_id=user.pk)),
         )
     )

@@ -8,13 +8,13 @@ never one query per row).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -23,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
 from accounts.profile_services import public_name
@@ -32,6 +33,7 @@ from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, instances_with_progress, my_team_id
 from notifications.models import Notification
 from points.models import TeamPoint, UserPoint
+from sqeeze.db import SubqueryCount
 from teams.models import Team, TeamMember
 
 HOME_NOTIFICATION_COUNT = 5
@@ -40,18 +42,6 @@ HOME_POST_COUNT = 5
 # An invite token is a short random string (sqeeze.db.new_random_token); a
 # longer one cannot be ours, so it is refused without asking the database.
 INVITE_TOKEN_MAX_LENGTH = 100
-
-
-class _Count(Subquery):
-    """The number of rows of a correlated queryset, as an integer annotation:
-    ``(SELECT count(*) FROM (…) AS counted)``."""
-
-    template = "(SELECT count(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
-
-
-def _count(queryset: QuerySet) -> _Count:
-    return _Count(queryset.order_by().values("pk"))
 
 
 def _my_posts_q(profile: Profile) -> Q:
@@ -79,8 +69,8 @@ def home_journeys(user: Profile, *, now: dt.datetime | None = None) -> QuerySet[
         Journey.objects.visible_to(user)
         .select_related("image_file")
         .annotate(
-            member_count=_count(UserJourney.objects.filter(journey_id=OuterRef("pk"))),
-            week_count=_count(JourneyWeek.objects.filter(journey_id=OuterRef("pk"))),
+            member_count=SubqueryCount(UserJourney.objects.filter(journey_id=OuterRef("pk"))),
+            week_count=SubqueryCount(JourneyWeek.objects.filter(journey_id=OuterRef("pk"))),
         )
         .order_by("-date_start", "name", "id")
     )
@@ -95,8 +85,8 @@ def home_journeys(user: Profile, *, now: dt.datetime | None = None) -> QuerySet[
         achievement_status=AchievementStatus.ACHIEVED,
     )
     return journeys.annotate(
-        released_count=_count(released),
-        achieved_count=_count(released.filter(Exists(my_achieved_post))),
+        released_count=SubqueryCount(released),
+        achieved_count=SubqueryCount(released.filter(Exists(my_achieved_post))),
     )
 
 
@@ -143,6 +133,25 @@ def can_manage_journey(user, journey: Journey) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.is_superuser or user.has_role_at_least(Role.TEACHER, journey.organization)
+
+
+# --- the ?week= filter of the dashboard and submissions tabs -------------------------------
+
+
+def week_from_query(raw: str | None, weeks: list[JourneyWeek]) -> tuple[JourneyWeek | None, str]:
+    """The week named by ``?week=``, or None for all weeks. A value that is not
+    one of this journey's weeks gives a message and all weeks: it is a filter,
+    not an error page."""
+    if not raw:
+        return None, ""
+    try:
+        wanted = uuid.UUID(raw)
+    except ValueError:
+        wanted = None
+    for week in weeks:
+        if week.pk == wanted:
+            return week, ""
+    return None, _("That week is not part of this journey; showing all weeks.")
 
 
 # --- plan -----------------------------------------------------------------------------
@@ -255,7 +264,7 @@ def journey_delete_summary(journey: Journey) -> DeleteSummary:
     # Prefixed: some names ("weeks", "teams") are the journey's relations.
     row = (
         Journey.objects.filter(pk=journey.pk)
-        .annotate(**{f"count_{name}": _count(rows) for name, rows in counted.items()})
+        .annotate(**{f"count_{name}": SubqueryCount(rows) for name, rows in counted.items()})
         .values(*(f"count_{name}" for name in counted))
         .get()
     )

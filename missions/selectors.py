@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from django.db.models import (
     Case,
     Count,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -19,13 +18,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import AchievementStatus, Post
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission
+from sqeeze.db import SubqueryCount
 from teams.models import TeamMember
 
 if TYPE_CHECKING:  # journeys.selectors imports this module at its top
@@ -120,18 +119,6 @@ def schedulable_missions(*, organization_id) -> QuerySet[Mission]:
 WEEK_ORDER = ("week_number", "created_at", "id")
 
 
-def _submission_count() -> Coalesce:
-    """The number of posts of the outer instance, as an integer annotation."""
-    counted = (
-        Post.objects.filter(mission_instance_id=OuterRef("pk"))
-        .order_by()
-        .values("mission_instance_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def window_outside_journey(
     journey: Journey, release_date: dt.datetime | None, expiry_date: dt.datetime | None
 ) -> bool:
@@ -159,7 +146,9 @@ def managed_plan(*, journey: Journey) -> Plan:
     instances = (
         JourneyMissionInstance.objects.filter(journey=journey)
         .select_related("mission", "journey_week")
-        .annotate(submission_count=_submission_count())
+        .annotate(
+            submission_count=SubqueryCount(Post.objects.filter(mission_instance=OuterRef("pk")))
+        )
         .order_by("journey_week__week_number", "release_date", "id")
     )
     weeks = {

@@ -10,12 +10,9 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Profile
 from notifications.models import Notification
+from sqeeze.keyset import BadCursor, cursor_decode, cursor_encode
 
 INBOX_PAGE_SIZE = 20
-
-
-class BadCursor(ValueError):
-    """The ``after`` parameter of an inbox URL is not one we wrote."""
 
 
 @dataclass(frozen=True)
@@ -27,21 +24,15 @@ class InboxCursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        # "~" is URL-safe and appears in neither an ISO time nor a UUID.
-        return f"{'u' if self.unread else 'r'}~{self.created_at.isoformat()}~{self.id}"
+        phase = "u" if self.unread else "r"
+        return cursor_encode(phase, created_at=self.created_at, id=self.id)
 
     @classmethod
     def decode(cls, raw: str) -> InboxCursor:
-        try:
-            phase, created_at, pk = raw.split("~")
-            if phase not in ("u", "r"):
-                raise ValueError(raw)
-            moment = dt.datetime.fromisoformat(created_at)
-            if moment.tzinfo is None:
-                raise ValueError(raw)
-            return cls(unread=phase == "u", created_at=moment, id=uuid.UUID(pk))
-        except ValueError:
-            raise BadCursor(raw) from None
+        (phase,), created_at, pk = cursor_decode(raw, leading=1)
+        if phase not in ("u", "r"):
+            raise BadCursor(raw)
+        return cls(unread=phase == "u", created_at=created_at, id=pk)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from notifications.digest import digest_preference_save
 from notifications.forms import PreferencesForm
 from notifications.models import Notification
 from notifications.push import push_control_context
+from sqeeze.keyset import BadCursor
 
 
 @login_required
@@ -23,7 +24,7 @@ from notifications.push import push_control_context
 def inbox(request: HttpRequest) -> HttpResponse:
     try:
         page = selectors.inbox_page(request.user, after=request.GET.get("after"))
-    except selectors.BadCursor:
+    except BadCursor:
         return HttpResponseBadRequest(_("This page of notifications does not exist."))
     context = {"page": page}
     if request.htmx and request.GET.get("after"):

@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Role
@@ -21,6 +20,7 @@ from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, instances_with_progress
 from points import charts
+from sqeeze.db import SubqueryCount
 
 
 @dataclass
@@ -108,7 +108,7 @@ class WeekSubmissionRate:
         return charts.stacked_bar([("rate", self.submissions)], self.possible)
 
 
-def _submitters_count() -> Coalesce:
+def _submitters_count() -> SubqueryCount:
     """For an instance (the outer row): how many of the journey's students
     submitted it, alone or through their team. COUNT over their enrolments with
     an EXISTS on posts, so one query for every instance."""
@@ -124,12 +124,7 @@ def _submitters_count() -> Coalesce:
         user__role=Role.USER,
         user__deleted_at__isnull=True,
     ).filter(Exists(post_counts))
-    counted = (
-        submitters.order_by()
-        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return SubqueryCount(submitters)
 
 
 def class_submission_rates(

@@ -5,16 +5,14 @@ bookmarkable) narrows the points, the ranks and the ring to one week."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from journeys.access import journey_for
 from journeys.models import JourneyWeek
+from journeys.selectors import week_from_query
 from missions.selectors import my_team_id
 from points.dashboard import class_submission_rates, student_progress
 from points.selectors import individual_leaderboard, standing_of, team_leaderboard
@@ -23,28 +21,12 @@ from points.selectors import individual_leaderboard, standing_of, team_leaderboa
 LEADERBOARD_TOP = 10
 
 
-def _selected_week(raw: str | None, weeks: list[JourneyWeek]) -> tuple[JourneyWeek | None, str]:
-    """The week named by ``?week=``, or None for the whole journey. A value that
-    is not one of this journey's weeks gives an error message and the whole
-    journey, rather than an error page: it is only a filter."""
-    if not raw:
-        return None, ""
-    try:
-        wanted = uuid.UUID(raw)
-    except ValueError:
-        wanted = None
-    for week in weeks:
-        if week.pk == wanted:
-            return week, ""
-    return None, _("That week is not part of this journey; showing all weeks.")
-
-
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, journey_id) -> HttpResponse:
     journey = journey_for(request.user, journey_id)
     weeks = list(JourneyWeek.objects.filter(journey=journey).order_by("week_number", "created_at"))
-    week, week_error = _selected_week(request.GET.get("week"), weeks)
+    week, week_error = week_from_query(request.GET.get("week"), weeks)
     students = individual_leaderboard(journey, week)
     teams = team_leaderboard(journey, week)
     context = {

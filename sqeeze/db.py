@@ -119,3 +119,16 @@ class RandomToken(models.Func):
 def new_random_token() -> str:
     """The Python twin of ``RandomToken``, so the ORM knows a new row's token."""
     return uuid.uuid4().hex + uuid.uuid4().hex
+
+
+class SubqueryCount(models.Subquery):
+    """How many rows a correlated queryset has, as an integer annotation:
+    ``(SELECT count(*) FROM (…) AS counted)``. A subquery per count rather than
+    ``Count()`` over joins, so two counts on one row cannot multiply each other
+    and the outer query needs no GROUP BY; an empty set counts 0, not NULL."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS counted)"
+    output_field = models.IntegerField()
+
+    def __init__(self, queryset, **extra):
+        super().__init__(queryset.order_by().values("pk"), **extra)

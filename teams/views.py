@@ -271,19 +271,14 @@ def _placement(request: HttpRequest, journey_id: uuid.UUID, *, place, success) -
 def manage_member_remove(
     request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID, user_id: uuid.UUID
 ) -> HttpResponse:
-    journey, team = _managed_team(request, journey_id, team_id)
-    student = _member_of(team, user_id)
-    try:
-        services.team_member_remove(team=team, student=student, by=request.user)
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is no longer in %(team)s.")
-            % {"name": public_name(student), "team": team.name},
-        )
-    return _back(journey)
+    return _member_action(
+        request,
+        journey_id,
+        team_id,
+        user_id,
+        act=services.team_member_remove,
+        success=_("%(name)s is no longer in %(team)s."),
+    )
 
 
 @login_required
@@ -291,15 +286,33 @@ def manage_member_remove(
 def manage_leader_set(
     request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID, user_id: uuid.UUID
 ) -> HttpResponse:
+    return _member_action(
+        request,
+        journey_id,
+        team_id,
+        user_id,
+        act=services.team_leader_set,
+        success=_("%(name)s leads %(team)s now."),
+    )
+
+
+def _member_action(
+    request: HttpRequest,
+    journey_id: uuid.UUID,
+    team_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    act,
+    success,
+) -> HttpResponse:
+    """The shared steps of removing a member and making one the leader: the
+    team and member of this journey (404 otherwise), the service, a message."""
     journey, team = _managed_team(request, journey_id, team_id)
     student = _member_of(team, user_id)
     try:
-        services.team_leader_set(team=team, student=student, by=request.user)
+        act(team=team, student=student, by=request.user)
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(
-            request,
-            _("%(name)s leads %(team)s now.") % {"name": public_name(student), "team": team.name},
-        )
+        messages.success(request, success % {"name": public_name(student), "team": team.name})
     return _back(journey)
