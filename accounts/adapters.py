@@ -5,8 +5,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
 
-from accounts.models import Role
-from accounts.services import access_code_redeem
+from accounts.services import role_on_arrival
 
 # Sign-up form fields copied onto the profile as they are (already cleaned).
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "organization")
@@ -36,11 +35,10 @@ class AccountAdapter(DefaultAccountAdapter):
             for name in CONSENT_FIELDS:
                 if name in data:
                     setattr(user, name, bool(data[name]))
-            user.role = Role.USER
             user.is_superuser = False
-            if code := data.get("access_code"):
-                access_code = access_code_redeem(code=code, organization=user.organization)
-                user.role = access_code.role
+            user.role = role_on_arrival(
+                organization=user.organization, code=data.get("access_code")
+            )
             if commit:
                 user.save()
         return user

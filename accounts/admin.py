@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Now
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -19,10 +19,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Profile, RoleAccessCode, RoleChange
-from accounts.profile_forms import RoleChangeForm
-from accounts.profile_services import access_code_expire, role_change
+from accounts.models import Organization, OrganizationChange, Profile, RoleAccessCode, RoleChange
+from accounts.profile_forms import OrganizationMoveForm, RoleChangeForm
+from accounts.profile_services import access_code_expire, profile_move, role_change
 from sqeeze.admin_scoping import (
+    SuperuserOnlyAdmin,
     TenantScopedAdmin,
     is_platform_operator,
     related_only,
@@ -184,9 +185,14 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
         if not is_platform_operator(request):
             readonly += ("is_superuser",)
         if obj is not None:
-            # A role changes only through the confirmation page, which writes
-            # the audit row (role_change); a forged "role" in the POST is ignored.
+            # A role and an academy change only through their confirmation
+            # pages, which write the audit rows (role_change, profile_move); a
+            # forged "role" or "organization" in the POST is ignored.
             readonly += ("role_with_change_link", "role_history")
+            # Organization admins already see "organization" read-only
+            # (TenantScopedAdmin); the operator gets the link to the move page.
+            if is_platform_operator(request):
+                readonly += ("organization_with_change_link",)
         return readonly
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
@@ -196,6 +202,10 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
             return _without_field(fieldsets, "organization")
         if obj is not None:
             fieldsets = _replace_field(fieldsets, "role", "role_with_change_link")
+            if is_platform_operator(request):
+                fieldsets = _replace_field(
+                    fieldsets, "organization", "organization_with_change_link"
+                )
             return [*fieldsets, (_("Role history"), {"fields": ("role_history",)})]
         return fieldsets
 
@@ -207,8 +217,58 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
                 self.admin_site.admin_view(self.role_change_view),
                 name=f"{opts.app_label}_{opts.model_name}_role",
             ),
+            path(
+                "<path:object_id>/organization/",
+                self.admin_site.admin_view(self.organization_move_view),
+                name=f"{opts.app_label}_{opts.model_name}_organization",
+            ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("organization"))
+    def organization_with_change_link(self, profile: Profile) -> str:
+        name = profile.organization or gettext("none")
+        url = reverse("admin:accounts_profile_organization", args=[quote(profile.pk)])
+        return format_html(
+            '{} · <a href="{}">{}</a>', name, url, gettext("Move to another academy…")
+        )
+
+    def organization_move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A platform operator moves one person to another academy, confirming
+        the academy and a reason; the person becomes a student there."""
+        if not is_platform_operator(request):
+            raise Http404(gettext("No such object."))
+        profile = self.get_object(request, unquote(object_id))
+        change_url = reverse("admin:accounts_profile_change", args=[quote(profile.pk)])
+        form = OrganizationMoveForm(request.POST or None, profile=profile)
+        if request.method == "POST" and form.is_valid():
+            try:
+                profile_move(
+                    profile=profile,
+                    organization=form.cleaned_data["organization"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (PermissionDenied, ValidationError) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(name)s now belongs to %(organization)s, as a student.")
+                    % {"name": profile, "organization": profile.organization},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Move to another academy"),
+            "profile": profile,
+            "form": form,
+            "change_url": change_url,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/profile/move.html", context)
 
     @admin.display(description=_("role"))
     def role_with_change_link(self, profile: Profile) -> str:
@@ -402,6 +462,44 @@ class RoleChangeAdmin(TenantScopedAdmin):
         return False
 
 
+@admin.register(OrganizationChange)
+class OrganizationChangeAdmin(SuperuserOnlyAdmin):
+    """The audit trail of moves between academies: read-only, for platform
+    operators (the only people who move anyone)."""
+
+    list_display = (
+        "created_at",
+        "profile",
+        "old_organization",
+        "new_organization",
+        "old_role",
+        "changed_by",
+        "reason",
+    )
+    list_select_related = ("profile", "changed_by", "old_organization", "new_organization")
+    search_fields = ("profile__email", "profile__last_name", "profile__first_name", "reason")
+    date_hierarchy = "created_at"
+    fields = (
+        "profile",
+        "old_organization",
+        "new_organization",
+        "old_role",
+        "changed_by",
+        "reason",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 def _without_field(fieldsets, field_name: str) -> list:
     return [
         (title, {**options, "fields": tuple(f for f in options["fields"] if f != field_name)})
@@ -442,9 +540,16 @@ class RoleAccessCodeAdmin(TenantScopedAdmin):
     date_hierarchy = "created_at"
     actions = ("expire_now",)
 
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        # The column is nullable only for rows the seed could hold (migration
+        # 0004 expired them; they elevate nobody): a new code names its academy.
+        if db_field.name == "organization":
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     @admin.display(description=_("still valid"), boolean=True)
     def is_valid(self, access_code: RoleAccessCode) -> bool:
-        return access_code.is_usable
+        return access_code.organization_id is not None and access_code.is_usable
 
     @admin.display(description=_("uses"), ordering="use_count")
     def uses(self, access_code: RoleAccessCode) -> str:

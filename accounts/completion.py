@@ -18,8 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from accounts.forms import ProfileQuestions
-from accounts.models import Profile
-from accounts.services import AccessCodeError, access_code_redeem, access_code_validate
+from accounts.models import Organization, Profile
+from accounts.services import (
+    AccessCodeError,
+    access_code_redeem,
+    access_code_validate,
+    role_on_arrival,
+)
 
 REDIRECT_FIELD_NAME = "next"
 
@@ -41,7 +46,11 @@ def profile_is_complete(profile: Profile) -> bool:
 
 class ProfileCompletionForm(ProfileQuestions, forms.ModelForm):
     """The sign-up's profile questions (same fields and rules as
-    ``accounts.forms.SignupForm``), for a person who already has an account."""
+    ``accounts.forms.SignupForm``), for a person who already has an account.
+
+    A profile that already belongs to an academy (a student created by a CSV
+    import, say) keeps it: the academy question is left out, so completion can
+    only ever *give* an academy, never change one."""
 
     class Meta:
         model = Profile
@@ -53,6 +62,15 @@ class ProfileCompletionForm(ProfileQuestions, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("privacy_agreed", self.instance.privacy_agreed)
         self.initial.setdefault("marketing_opt_in", self.instance.marketing_opt_in)
+        self.arriving = self.instance.organization_id is None
+        if not self.arriving:
+            del self.fields["organization"]
+
+    @property
+    def organization(self) -> Organization | None:
+        if self.arriving:
+            return self.cleaned_data.get("organization")
+        return self.instance.organization
 
     def _clean_name(self, name: str) -> str:
         value = (self.cleaned_data.get(name) or "").strip()
@@ -72,7 +90,7 @@ class ProfileCompletionForm(ProfileQuestions, forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         code = cleaned.get("access_code")
-        organization = cleaned.get("organization")
+        organization = self.organization
         # Without a valid organization its own error says what to fix first.
         if code and organization is not None:
             try:
@@ -82,7 +100,12 @@ class ProfileCompletionForm(ProfileQuestions, forms.ModelForm):
         return cleaned
 
     def save(self, commit: bool = True) -> Profile:
-        """Store the answers, and the role of the access code, in one transaction.
+        """Store the answers, and the role, in one transaction.
+
+        Arriving in an academy, the role is the access code's or student:
+        whatever the profile held before never carries over. A profile that
+        already had its academy keeps its role unless a code of that academy
+        grants another.
 
         Raises ``AccessCodeError`` (and records it on the form) when a racing
         sign-up took the code's last use since the form was checked; then
@@ -90,14 +113,15 @@ class ProfileCompletionForm(ProfileQuestions, forms.ModelForm):
         profile: Profile = super().save(commit=False)
         profile.privacy_agreed = True
         profile.marketing_opt_in = self.cleaned_data["marketing_opt_in"]
+        code = self.cleaned_data.get("access_code")
         try:
             with transaction.atomic():
-                code = self.cleaned_data.get("access_code")
-                if code:
-                    access_code = access_code_redeem(
-                        code=code, organization=self.cleaned_data["organization"]
-                    )
-                    profile.role = access_code.role
+                if self.arriving:
+                    profile.role = role_on_arrival(organization=self.organization, code=code)
+                elif code:
+                    profile.role = access_code_redeem(
+                        code=code, organization=self.organization
+                    ).role
                 profile.save(
                     update_fields=[
                         "first_name",
@@ -127,25 +151,35 @@ def safe_next_url(request: HttpRequest, url: str | None) -> str | None:
 @never_cache
 @login_required
 def complete_profile(request: HttpRequest) -> HttpResponse:
+    """Only for a profile that is not complete yet. Once complete, a GET or a
+    POST alike goes on to ``next`` and changes nothing: the academy and the
+    role are no longer the person's to choose (a platform operator moves
+    people between academies, in Django admin)."""
     next_url = safe_next_url(
         request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
     )
-    # A fresh copy: a rejected form must not leave its values on request.user.
-    profile = Profile.objects.get(pk=request.user.pk)
-    if request.method == "POST":
-        form = ProfileCompletionForm(request.POST, instance=profile)
-        if form.is_valid():
-            try:
-                form.save()
-            except AccessCodeError:
-                pass  # the form now carries the error; show it again
-            else:
-                messages.success(request, _("Thank you, your profile is complete."))
-                return redirect(next_url or "home")
-    else:
+    # A fresh copy, locked for a POST: a rejected form must not leave its
+    # values on request.user, and two racing POSTs must not both see the
+    # profile as incomplete.
+    with transaction.atomic():
+        profiles = Profile.objects.select_related("organization")
+        if request.method == "POST":
+            profiles = profiles.select_for_update(of=("self",))
+        profile = profiles.get(pk=request.user.pk)
         if profile_is_complete(profile):
             return redirect(next_url or "home")
-        form = ProfileCompletionForm(instance=profile)
+        if request.method == "POST":
+            form = ProfileCompletionForm(request.POST, instance=profile)
+            if form.is_valid():
+                try:
+                    form.save()
+                except AccessCodeError:
+                    pass  # the form now carries the error; show it again
+                else:
+                    messages.success(request, _("Thank you, your profile is complete."))
+                    return redirect(next_url or "home")
+        else:
+            form = ProfileCompletionForm(instance=profile)
     return render(
         request,
         "accounts/complete_profile.html",

@@ -318,6 +318,57 @@ class RoleChange(models.Model):
         return f"{self.profile}: {self.old_role} → {self.new_role}"
 
 
+class OrganizationChange(models.Model):
+    """Audit trail: who moved whom from which academy to which, and when.
+
+    Only a platform operator moves a person (``profile_move``); the role they
+    had is kept here, because the move itself makes them a student."""
+
+    id = uuid_pk()
+    profile = models.ForeignKey(
+        Profile,
+        on_delete=models.CASCADE,
+        related_name="organization_changes",
+        verbose_name=_("person"),
+    )
+    changed_by = models.ForeignKey(
+        Profile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    old_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("old organization"),
+    )
+    new_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new organization"),
+    )
+    old_role = PostgresEnumField(_("role before"), enum_name="role", choices=Role.choices)
+    reason = models.TextField(_("reason"), blank=True, default="")
+    created_at = created_at_field()
+
+    class Meta:
+        db_table = "organization_changes"
+        verbose_name = _("organization change")
+        verbose_name_plural = _("organization changes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.old_organization} → {self.new_organization}"
+
+
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Previewed")
     QUEUED = "queued", _("Queued")

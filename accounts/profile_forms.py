@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import KoreanPhoneField
-from accounts.models import Role
+from accounts.models import Organization, Role
 from accounts.profile_services import password_confirms
 from files.forms import PurposeFileField
 
@@ -79,6 +79,26 @@ class RoleChangeForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class OrganizationMoveForm(forms.Form):
+    """A platform operator's choice of the academy to move a person to."""
+
+    organization = forms.ModelChoiceField(
+        label=_("New academy"), queryset=Organization.objects.order_by("name", "id")
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, profile, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = self.fields["organization"].queryset.exclude(
+            pk=profile.organization_id
+        )
 
 
 class AccessCodeForm(forms.Form):

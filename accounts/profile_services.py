@@ -19,7 +19,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ROLE_RANK, Organization, Profile, Role, RoleAccessCode, RoleChange
+from accounts.models import (
+    ROLE_RANK,
+    Organization,
+    OrganizationChange,
+    Profile,
+    Role,
+    RoleAccessCode,
+    RoleChange,
+)
 
 DELETED_EMAIL_DOMAIN = "deleted.invalid"
 PROFILE_IMAGE_PURPOSE = "profile_image"
@@ -234,6 +242,55 @@ def role_change(*, profile: Profile, new_role: str, by: Profile, reason: str = "
         locked.role = new_role
         locked.save(update_fields=["role", "updated_at"])
     profile.role = new_role
+    return change
+
+
+def profile_move(
+    *, profile: Profile, organization: Organization, by: Profile, reason: str = ""
+) -> OrganizationChange:
+    """Move ``profile`` to ``organization``: the only way a person's academy
+    changes once they have one, and a platform operator's alone.
+
+    The person arrives as a student: a role never survives a change of
+    academy (a teacher of one academy is nobody in another). The move is
+    recorded in ``organization_changes`` with the role they had, and a
+    lost role also in ``role_changes``; to make them a teacher or admin of the
+    new academy, change their role afterwards (audited too) or have them use
+    one of its access codes."""
+    if not (by.is_active and by.is_superuser):
+        raise PermissionDenied(_("Only a platform operator can move a person to another academy."))
+    with transaction.atomic():
+        locked = Profile.objects.select_for_update().get(pk=profile.pk)
+        if locked.deleted_at is not None:
+            raise ValidationError(_("This account is deleted."), code="deleted")
+        if locked.organization_id == organization.pk:
+            raise ValidationError(
+                _("%(name)s already belongs to %(organization)s.")
+                % {"name": locked, "organization": organization},
+                code="unchanged",
+            )
+        reason = (reason or "").strip()
+        change = OrganizationChange.objects.create(
+            profile=locked,
+            changed_by=by,
+            old_organization_id=locked.organization_id,
+            new_organization=organization,
+            old_role=locked.role,
+            reason=reason,
+        )
+        if locked.role != Role.USER:
+            RoleChange.objects.create(
+                profile=locked,
+                changed_by=by,
+                old_role=locked.role,
+                new_role=Role.USER,
+                reason=_("Moved to %(organization)s.") % {"organization": organization},
+            )
+        locked.organization = organization
+        locked.role = Role.USER
+        locked.save(update_fields=["organization", "role", "updated_at"])
+    profile.organization = organization
+    profile.role = Role.USER
     return change
 
 

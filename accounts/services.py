@@ -1,4 +1,5 @@
-"""Account writes: redeeming role access codes at sign-up."""
+"""Account writes: redeeming role access codes, and the role a person gets on
+arriving in an academy."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, RoleAccessCode
+from accounts.models import Organization, Role, RoleAccessCode
 
 
 class AccessCodeError(ValidationError):
@@ -40,18 +41,30 @@ def _parse_code(code: str | uuid.UUID) -> uuid.UUID:
 
 
 def _check_usable(access_code: RoleAccessCode, organization: Organization | None) -> None:
+    # A code without an academy (the seed's table had no organization column)
+    # elevates nobody: it answers exactly like an unknown code, so nobody can
+    # tell such rows exist. Migration 0004 expired the ones that were there.
+    if access_code.organization_id is None:
+        raise _access_code_error("invalid")
     if access_code.is_expired:
         raise _access_code_error("expired")
-    # A code without an organization is a legacy platform code (the seed had no
-    # organization column): it keeps working for any organization, as it did in
-    # the original app. Codes issued from now on name their academy, and a code
-    # of one academy never makes a teacher or admin in another.
-    if access_code.organization_id is not None and (
-        organization is None or access_code.organization_id != organization.pk
-    ):
+    # A code of one academy never makes a teacher or admin in another.
+    if organization is None or access_code.organization_id != organization.pk:
         raise _access_code_error("wrong_organization")
     if access_code.is_used_up:
         raise _access_code_error("used_up")
+
+
+def role_on_arrival(*, organization: Organization, code: str | uuid.UUID | None) -> str:
+    """The role a person gets on arriving in ``organization`` (sign-up, profile
+    completion): the role of ``code``, redeemed once, or student without one.
+
+    Whatever role a person had before never carries over: a teacher or admin
+    is one only through a code of this very academy. Call it inside the
+    transaction that saves the person (see ``access_code_redeem``)."""
+    if not code:
+        return Role.USER
+    return access_code_redeem(code=code, organization=organization).role
 
 
 def access_code_validate(

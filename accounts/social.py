@@ -11,7 +11,7 @@ from allauth.socialaccount.models import SocialApp
 from django.db.models.expressions import DatabaseDefault
 from django.http import Http404, HttpRequest
 
-from accounts.models import is_hangul
+from accounts.models import Role, is_hangul
 
 
 def split_nickname(nickname: str) -> tuple[str, str]:
@@ -75,8 +75,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user.email = user.email.strip().lower()
         for address in sociallogin.email_addresses:
             address.email = address.email.strip().lower()
-        # Academy, phone and privacy consent come from the person, not the provider.
+        # Academy, phone and privacy consent come from the person, not the
+        # provider; a role only from an access code at profile completion.
         user.organization = None
+        user.role = Role.USER
+        user.is_superuser = False
         user.phone = None
         user.privacy_agreed = False
         user.marketing_opt_in = False

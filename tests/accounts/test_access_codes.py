@@ -51,10 +51,22 @@ def test_a_code_without_expiry_or_limit_keeps_working(organization):
     assert code.use_count == 3
 
 
-def test_a_legacy_code_without_organization_works_for_any_organization(organization):
-    code = make_code(None, role=Role.ADMIN)
+@pytest.mark.parametrize("expiry", [None, dt.timedelta(days=30), -dt.timedelta(days=1)])
+def test_a_code_without_an_academy_is_refused_like_an_unknown_one(organization, expiry):
+    """ASVS 5.0 V8.2.1: a role is granted only within the academy that issued the code."""
+    expiry_date = timezone.now() + expiry if expiry is not None else None
+    code = make_code(None, role=Role.ADMIN, expiry_date=expiry_date)
+    unknown = str(uuid.uuid4())
 
-    assert access_code_redeem(code=code.code, organization=organization).role == Role.ADMIN
+    for check in (access_code_validate, access_code_redeem):
+        with pytest.raises(AccessCodeError) as orphan:
+            check(code=code.code, organization=organization)
+        with pytest.raises(AccessCodeError) as missing:
+            check(code=unknown, organization=organization)
+        assert reason(orphan) == reason(missing) == "invalid"
+        assert orphan.value.messages == missing.value.messages
+    code.refresh_from_db()
+    assert code.use_count == 0
 
 
 @pytest.mark.parametrize("text", ["", "not-a-code", "1234", "' OR 1=1 --", str(uuid.uuid4())])

@@ -233,13 +233,16 @@ def test_a_valid_access_code_grants_its_role_and_counts_a_use(client, newcomer, 
     assert code.use_count == 1
 
 
-def test_a_legacy_code_without_an_academy_still_works(client, newcomer, organization):
+def test_a_code_without_an_academy_elevates_nobody(client, newcomer, organization):
+    """ASVS 5.0 V8.2.1: a NULL-academy code is refused like an unknown one."""
     code = make_code(None, role=Role.ADMIN)
     client.force_login(newcomer)
-    client.post(COMPLETE_URL, answers(organization, access_code=str(code.code)))
+    response = client.post(COMPLETE_URL, answers(organization, access_code=str(code.code)))
+    assert response.status_code == 200
+    assert "This access code is not valid." in response.content.decode()
     newcomer.refresh_from_db()
-    assert newcomer.role == Role.ADMIN
-    assert newcomer.organization == organization
+    assert newcomer.role == Role.USER
+    assert newcomer.organization is None
 
 
 @pytest.mark.parametrize(

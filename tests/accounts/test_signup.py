@@ -131,13 +131,17 @@ def test_a_valid_code_grants_its_role_and_counts_a_use(client, organization):
     assert code.use_count == 2
 
 
-def test_a_legacy_code_without_organization_still_works(client, organization):
-    code = make_code(None, role=Role.TEACHER, expiry_date=None)
+def test_a_code_without_an_academy_elevates_nobody_at_sign_up(client, organization):
+    """ASVS 5.0 V8.2.1: a NULL-academy code is refused like an unknown one."""
+    code = make_code(None, role=Role.ADMIN, expiry_date=None)
 
     response = client.post(URL, signup_data(organization, access_code=str(code.code)))
 
-    assert response.status_code == 302, errors(response)
-    assert Profile.objects.get().role == Role.TEACHER
+    assert response.status_code == 200
+    assert errors(response) == {"access_code": ["This access code is not valid."]}
+    assert not Profile.objects.exists()
+    code.refresh_from_db()
+    assert code.use_count == 0
 
 
 @pytest.mark.parametrize(
