@@ -3,7 +3,10 @@ sees, and unlocking an account."""
 
 from __future__ import annotations
 
+import math
+
 from axes.utils import reset
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -33,7 +36,10 @@ def lockout_response(
     credentials: dict | None = None,
 ) -> HttpResponse:
     """The page a locked-out log-in gets (``AXES_LOCKOUT_CALLABLE``)."""
-    return render(request, "accounts/locked_out.html", status=429)
+    minutes = max(1, math.ceil(float(settings.AXES_COOLOFF_TIME) * 60))
+    response = render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 def lockout_clear(*, email: str) -> int:

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Budgets of anonymous writes per client address (after locale and auth).
+    "core.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -261,18 +263,55 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 
-# Lock-out after repeated failures; keyed on the socket address only, so a
-# forged X-Forwarded-For header cannot reset the counter (issue 5 tunes this).
+# --- Client addresses, lock-out and rate limits ------------------------------------
+
+# Reverse proxies in front of Sqeeze that append to X-Forwarded-For; only then
+# is that header believed (core.client_ip). One (Caddy, nginx) behind a TLS
+# proxy, none otherwise: a forged header then changes nothing.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# The one lock-out policy (django-axes): AXES_FAILURE_LIMIT failed log-ins for
+# one account from one client address lock that pair out for
+# AXES_COOLOFF_HOURS; meanwhile even the right password is refused (429).
+# Admins unlock in Django admin ("Unlock log-in"). allauth's own log-in limits
+# are switched off below so that there is only this one.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = 1  # hours
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.axes_client_ip"
 # allauth authenticates with email=..., so axes never sees the form's "login"
 # field; this names the account (lower-cased) so each account has its counter.
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+
+# Budgets of anonymous writes per client address (core.ratelimit), counted in
+# Redis and so shared by every process: "<count>/<period>" with s, m, h or d.
+RATE_LIMITS = {
+    # accounts created (a sign-up form sent back with errors does not count)
+    "signup": env("RATE_LIMIT_SIGNUP", default="5/h"),
+    # password-reset requests
+    "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
+    # verification mails sent again (at log-in of an unverified address, or asked for)
+    "verification_email": env("RATE_LIMIT_VERIFICATION_EMAIL", default="5/h"),
+    # invite-link visits by people not logged in
+    "join": env("RATE_LIMIT_JOIN", default="30/h"),
+}
+RATE_LIMITED_URLS = {
+    "account_signup": {"scope": "signup"},
+    "account_reset_password": {"scope": "password_reset"},
+    "journeys:join": {
+        "scope": "join",
+        "methods": ["GET", "POST"],
+        "anonymous_only": True,
+        "counts_on": "all",
+    },
+}
 
 # --- E-mail ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ in one organization, and an outsider in another organization."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 from tests.browser import chromium  # noqa: F401 (a fixture for browser tests)
@@ -19,6 +20,17 @@ def fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Every test starts with full budgets (core.ratelimit and allauth's): the
+    counters live in Redis, which outlives a test and even a test run."""
+    client = cache._cache.get_client(write=True)
+    for pattern in ("*ratelimit:*", "*allauth:rl:*"):
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
 
 
 @pytest.fixture

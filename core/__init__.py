@@ -1,0 +1,1 @@
+"""What every app shares and which imports no app (DESIGN.md, "Layout")."""
