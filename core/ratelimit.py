@@ -21,6 +21,7 @@ inside allauth's log-in) calls ``rate_limit_hit`` itself.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -104,10 +105,9 @@ def _seconds_until_allowed(rate: Rate, *, elapsed: float, current: int, previous
 
 def rate_limit_refund(hit: Hit) -> None:
     """Give back a counted hit (the work it paid for did not happen)."""
-    try:
+    # ValueError: the window expired meanwhile, nothing left to give back.
+    with contextlib.suppress(ValueError):
         cache.decr(hit.key)
-    except ValueError:
-        pass  # the window expired meanwhile: nothing left to give back
 
 
 def rate_limited_response(request: HttpRequest, hit: Hit) -> HttpResponse:
