@@ -14,9 +14,15 @@ Keys (``manage.py vapid_keys`` prints a pair):
 - ``VAPID_PRIVATE_KEY``: the raw 32-byte private number, base64url without
   padding (the form ``py_vapid.Vapid.from_raw`` reads).
 
-The endpoint is a URL a browser sent us, and the worker POSTs to it: it must
-be ``https`` to a public host name or public IP address (see
-``push_endpoint_check``), and redirects are never followed.
+The endpoint is a URL a browser sent us, and the worker POSTs to it: the
+SSRF guard. It must be ``https`` to a public host name or public IP address,
+and the host is checked by address, not only by spelling: it is resolved and
+refused unless every address is globally routable, when the browser
+subscribes (``push_endpoint_check``) and again at every delivery, because a
+name's answer can change in between. The delivery then connects to the very
+address it checked, with no second lookup, and never follows a redirect
+(``notifications.push_network``). ``WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS`` (tests
+only) lets loopback addresses through, over ``http`` too, and nothing else.
 """
 
 from __future__ import annotations
@@ -24,11 +30,9 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import ipaddress
 import json
 import logging
 import re
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +54,16 @@ from py_vapid import Vapid
 
 from accounts.models import Profile
 from notifications.models import Notification, Subscription
+from notifications.push_network import (
+    DEFAULT_PORTS,
+    AddressRefused,
+    HostNotFound,
+    PinnedHost,
+    address_is_allowed,
+    ip_literal,
+    pinned_session,
+    resolve_checked,
+)
 from notifications.types import NOTIFICATION_TYPES
 from sqeeze.db import DatabaseNow
 
@@ -144,30 +158,28 @@ def vapid_signer() -> Vapid:
 # --- Validating what a browser sends -------------------------------------------------
 
 
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address ``host`` spells, also in the odd IPv4 forms resolvers accept
-    ("127.1", "2130706433", "0x7f.0.0.1")."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        try:
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except (OSError, ValueError):
-            return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
+@dataclass(frozen=True)
+class _Endpoint:
+    """A push endpoint URL that passed the checks that need no network."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
 
 
-def push_endpoint_check(endpoint: Any) -> str:
-    """Refuse a push endpoint the worker must not POST to; returns it unchanged.
+_NOT_HTTPS = _("The endpoint must be an https URL.")
+_PRIVATE_ADDRESS = _("The endpoint must not point at a private or local address.")
+_HOST_NOT_FOUND = _("The endpoint's host name could not be found.")
 
-    The SSRF guard: ``https`` only, no user info, and the host must be a public
-    IP address or a dotted public-looking host name; never ``localhost``,
-    private, loopback, link-local or otherwise non-global addresses, single-label
-    names (``redis``, ``postgres`` on a compose network) or internal suffixes.
-    With ``WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS`` (tests only), ``http`` or ``https``
-    to a loopback host is allowed too.
+
+def _endpoint_parse(endpoint: Any) -> _Endpoint:
+    """The checks on the URL's text: ``https`` only, no user info, and the host
+    a public IP address (in any spelling) or a dotted public-looking name; never
+    ``localhost``, single-label names (``redis``, ``postgres`` on a compose
+    network) or internal suffixes, which we refuse without asking DNS about
+    them. With ``WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS`` (tests only), ``http`` or
+    ``https`` to a loopback address or ``localhost`` is allowed too.
     """
     if not isinstance(endpoint, str) or not endpoint:
         raise ValidationError(_("The subscription has no endpoint URL."), code="endpoint")
@@ -181,51 +193,92 @@ def push_endpoint_check(endpoint: Any) -> str:
         )
     try:
         parts = urlsplit(endpoint)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
+        port = parts.port
     except ValueError:
         raise ValidationError(_("The endpoint is not a valid URL."), code="endpoint") from None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    if scheme not in ("https", "http") or not host:
-        raise ValidationError(_("The endpoint must be an https URL."), code="endpoint")
+    if scheme not in DEFAULT_PORTS or not host:
+        raise ValidationError(_NOT_HTTPS, code="endpoint")
     if parts.username is not None or parts.password is not None:
         raise ValidationError(
             _("The endpoint URL must not contain a user name or password."), code="endpoint"
         )
-    address = _ip_literal(host)
-    loopback = (address is not None and address.is_loopback) or (
-        host == "localhost" or host.endswith(".localhost")
-    )
-    if loopback and settings.WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS:
-        return endpoint
-    if scheme != "https":
-        raise ValidationError(_("The endpoint must be an https URL."), code="endpoint")
+    allow_loopback = settings.WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS
+    if scheme != "https" and not allow_loopback:
+        raise ValidationError(_NOT_HTTPS, code="endpoint")
+    parsed = _Endpoint(url=endpoint, scheme=scheme, host=host, port=port or DEFAULT_PORTS[scheme])
+    address = ip_literal(host)
     if address is not None:
-        if not address.is_global or address.is_multicast:
-            raise ValidationError(
-                _("The endpoint must not point at a private or local address."),
-                code="endpoint",
-            )
-        return endpoint
+        if not address_is_allowed(address, allow_loopback=allow_loopback):
+            raise ValidationError(_PRIVATE_ADDRESS, code="endpoint")
+        if scheme != "https" and not address.is_loopback:
+            raise ValidationError(_NOT_HTTPS, code="endpoint")
+        return parsed
     labels = host.split(".")
-    if (
-        loopback
-        or len(labels) < 2
-        or not all(_HOST_LABEL.fullmatch(label) for label in labels)
-        or labels[-1].isdigit()
-        or host.endswith(_INTERNAL_SUFFIXES)
-    ):
+    if host == "localhost" or host.endswith(".localhost"):
+        if allow_loopback:
+            return parsed  # what it resolves to is checked like any other name's answer
+        internal = True
+    else:
+        internal = (
+            len(labels) < 2
+            or not all(_HOST_LABEL.fullmatch(label) for label in labels)
+            or labels[-1].isdigit()
+            or host.endswith(_INTERNAL_SUFFIXES)
+        )
+    if internal:
         raise ValidationError(
             _("The endpoint must be a public push service, not a local or internal host."),
             code="endpoint",
         )
-    return endpoint
+    return parsed
 
 
-def push_subscription_clean(subscription_json: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
-    """Validate a browser's ``PushSubscription.toJSON()`` and return it normalised:
-    ``{"endpoint", "expirationTime", "keys": {"p256dh", "auth"}}``. Raises
-    ``ValidationError`` with a message a person can act on."""
+def _endpoint_pin(endpoint: _Endpoint) -> PinnedHost:
+    """Resolve the endpoint's host and pick the address to connect to.
+
+    Every address the name has must be allowed, not just the first: the
+    resolver's order is the name owner's to choose. Raises ``ValidationError``
+    with code ``endpoint_dns`` when the name does not resolve (now), and
+    ``endpoint_address`` when it resolves somewhere the worker must not go.
+    """
+    allow_loopback = settings.WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS
+    try:
+        addresses = resolve_checked(
+            host=endpoint.host, port=endpoint.port, allow_loopback=allow_loopback
+        )
+    except HostNotFound:
+        raise ValidationError(_HOST_NOT_FOUND, code="endpoint_dns") from None
+    except AddressRefused:
+        raise ValidationError(_PRIVATE_ADDRESS, code="endpoint_address") from None
+    if endpoint.scheme != "https" and not all(address.is_loopback for address in addresses):
+        # Plain http only ever reaches the test push server on this machine.
+        raise ValidationError(_NOT_HTTPS, code="endpoint_address")
+    return PinnedHost(
+        scheme=endpoint.scheme, host=endpoint.host, port=endpoint.port, address=addresses[0]
+    )
+
+
+def push_endpoint_check(endpoint: Any) -> str:
+    """Refuse a push endpoint the worker must not POST to; returns it unchanged.
+
+    The SSRF guard at subscription: the URL's text (``_endpoint_parse``), then
+    the addresses its host resolves to, every one of which must be globally
+    routable (``_endpoint_pin``). Delivery repeats the second part, and connects
+    to the address it checked then.
+    """
+    parsed = _endpoint_parse(endpoint)
+    _endpoint_pin(parsed)
+    return parsed.url
+
+
+def _subscription_parse(
+    subscription_json: str | bytes | Mapping[str, Any],
+) -> tuple[dict[str, Any], _Endpoint]:
+    """Everything ``push_subscription_clean`` checks except the DNS lookup, which
+    comes last (and which delivery does its own way): the normalised subscription
+    and its parsed endpoint."""
     if isinstance(subscription_json, bytes | str):
         raw = (
             subscription_json
@@ -247,7 +300,7 @@ def push_subscription_clean(subscription_json: str | bytes | Mapping[str, Any]) 
     if not isinstance(data, Mapping):
         raise ValidationError(_("The subscription must be a JSON object."), code="json")
 
-    endpoint = push_endpoint_check(data.get("endpoint"))
+    endpoint = _endpoint_parse(data.get("endpoint"))
 
     expiration = data.get("expirationTime")
     if expiration is not None and (
@@ -286,11 +339,23 @@ def push_subscription_clean(subscription_json: str | bytes | Mapping[str, Any]) 
     if len(secret) != 16:
         raise ValidationError(_("The auth secret must be 16 bytes."), code="auth")
 
-    return {
-        "endpoint": endpoint,
+    clean = {
+        "endpoint": endpoint.url,
         "expirationTime": expiration,
         "keys": {"p256dh": _b64url_encode(point), "auth": _b64url_encode(secret)},
     }
+    return clean, endpoint
+
+
+def push_subscription_clean(subscription_json: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a browser's ``PushSubscription.toJSON()`` and return it normalised:
+    ``{"endpoint", "expirationTime", "keys": {"p256dh", "auth"}}``. Raises
+    ``ValidationError`` with a message a person can act on. The endpoint's host
+    is resolved (last, once the rest is known to be sound) and must lead only
+    to public addresses."""
+    clean, endpoint = _subscription_parse(subscription_json)
+    _endpoint_pin(endpoint)
+    return clean
 
 
 def _clean_user_agent(user_agent: str) -> str:
@@ -376,15 +441,6 @@ class PushResult:
     retry_after: int | None = None
 
 
-class _NoRedirectSession(requests.Session):
-    """A push service answers, it never redirects: following one would let an
-    endpoint bounce the worker to an internal address."""
-
-    def request(self, *args, **kwargs):
-        kwargs["allow_redirects"] = False
-        return super().request(*args, **kwargs)
-
-
 def _absolute(url: str) -> str:
     if url.startswith(("https://", "http://")):
         return url
@@ -439,7 +495,9 @@ def push_deliver(*, subscription_id: str, notification_id: str) -> PushResult:
 
     201/200/202 → sent; 404/410 → the browser is gone, its row is deleted;
     429, 5xx, or no answer → retry later (the row stays); any other answer →
-    logged and dropped.
+    logged and dropped. Before anything is sent the endpoint's host is resolved
+    and checked again: a name that does not resolve now → retry; one that now
+    leads to a non-public address → dropped, with no connection made.
     """
     if not push_is_configured():
         return PushResult(PushOutcome.SKIPPED)
@@ -454,7 +512,7 @@ def push_deliver(*, subscription_id: str, notification_id: str) -> PushResult:
     if subscription is None:
         return PushResult(PushOutcome.SKIPPED)
     try:
-        info = push_subscription_clean(subscription.notification_json)
+        info, endpoint = _subscription_parse(subscription.notification_json)
     except ValidationError as error:
         # A row no browser could have sent us (or one the SSRF rule now refuses).
         logger.warning(
@@ -462,13 +520,33 @@ def push_deliver(*, subscription_id: str, notification_id: str) -> PushResult:
         )
         subscription.delete()
         return PushResult(PushOutcome.GONE)
+    # The name was checked at subscription, but its answer may have changed since
+    # (DNS rebinding): check it again now, and connect to what was checked.
+    try:
+        pin = _endpoint_pin(endpoint)
+    except ValidationError as error:
+        if error.code == "endpoint_dns":
+            logger.info(
+                "Push to subscription %s: %s does not resolve now, will retry.",
+                subscription.pk,
+                endpoint.host,
+            )
+            return PushResult(PushOutcome.RETRY)
+        # The browser row stays: the name may point back at its push service
+        # later, and until then nothing is sent.
+        logger.warning(
+            "Push to subscription %s refused: %s resolves to an address we must not reach.",
+            subscription.pk,
+            endpoint.host,
+        )
+        return PushResult(PushOutcome.DROPPED)
 
     # pywebpush pulls in aiohttp (a quarter second): only the worker needs it.
     from pywebpush import WebPushException, webpush
 
     data = json.dumps(push_payload(notification), ensure_ascii=False, separators=(",", ":"))
     try:
-        with _NoRedirectSession() as session:
+        with pinned_session(pin) as session:
             webpush(
                 subscription_info=info,
                 data=data,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -56,6 +57,30 @@ def browser_subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/ab
 def post_json(client: Client, url: str, body, **extra):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(url, data=data, content_type="application/json", **extra)
+
+
+# Subscribing resolves the endpoint's host and refuses non-public answers. Tests have
+# no network: these names answer what the real push services answer, at the socket
+# edge (any other name does not resolve, as on a closed network).
+PUSH_SERVICE_ADDRESSES = {
+    "fcm.googleapis.com": "142.250.196.106",
+    "updates.push.services.mozilla.com": "34.107.243.93",
+    "web.push.apple.com": "17.188.143.8",
+    "wns2-par02p.notify.windows.com": "2603:1020:201:10::10f",
+}
+
+
+@pytest.fixture(autouse=True)
+def public_dns(monkeypatch):
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        address = PUSH_SERVICE_ADDRESSES.get(host)
+        if address is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if ":" in address:
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture
