@@ -28,7 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is not None and not signup:
             hit = rate_limit_hit(scope="verification_email", client=client_network(request))
             if not hit.allowed:
-                raise ImmediateHttpResponse(rate_limited_response(request, hit))
+                raise ImmediateHttpResponse(
+                    rate_limited_response(request, hit, scope="verification_email")
+                )
         super().send_confirmation_mail(request, emailconfirmation, signup)
 
     def is_open_for_signup(self, request) -> bool:

@@ -110,10 +110,11 @@ def rate_limit_refund(hit: Hit) -> None:
         cache.decr(hit.key)
 
 
-def rate_limited_response(request: HttpRequest, hit: Hit) -> HttpResponse:
+def rate_limited_response(request: HttpRequest, hit: Hit, *, scope: str) -> HttpResponse:
     """The page a client over its budget sees, in its language (429)."""
     minutes = max(1, math.ceil(hit.retry_after / 60))
-    response = render(request, "429.html", {"retry_minutes": minutes}, status=429)
+    context = {"retry_minutes": minutes, "scope": scope}
+    response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(hit.retry_after)
     return response
 
@@ -181,6 +182,6 @@ class RateLimitMiddleware:
             return None
         hit = rate_limit_hit(scope=rule.scope, client=client_network(request))
         if not hit.allowed:
-            return rate_limited_response(request, hit)
+            return rate_limited_response(request, hit, scope=rule.scope)
         request._rate_limit_spent = (rule, hit)
         return None
