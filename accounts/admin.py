@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth.admin import UserAdmin
@@ -33,6 +35,16 @@ from sqeeze.admin_scoping import (
 # used (Profile has no PermissionsMixin), so a "Groups" page would only mislead.
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
+
+# allauth's rows of people (addresses, social log-ins, their tokens) are platform
+# tables here: organization admins may not open them (TENANT_ADMIN_APP_LABELS),
+# and as SuperuserOnlyAdmin any id, another academy's person's too, answers 404.
+for _model in (EmailAddress, SocialAccount, SocialToken):
+    _allauth_admin = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(
+        _model, type(_allauth_admin.__name__, (SuperuserOnlyAdmin, _allauth_admin), {})
+    )
 
 
 @admin.register(Organization)
@@ -259,16 +271,14 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": gettext("Move to another academy"),
-            "profile": profile,
-            "form": form,
-            "change_url": change_url,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/accounts/profile/move.html", context)
+        return self._confirmation_page(
+            request,
+            "admin/accounts/profile/move.html",
+            title=gettext("Move to another academy"),
+            profile=profile,
+            form=form,
+            change_url=change_url,
+        )
 
     @admin.display(description=_("role"))
     def role_with_change_link(self, profile: Profile) -> str:
@@ -329,18 +339,22 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
         return self._role_page(request, [profile], form, change_url=change_url)
 
     def _role_page(self, request, profiles, form, *, change_url=None, selected=None):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": gettext("Change role"),
-            "profiles": profiles,
-            "form": form,
-            "change_url": change_url,
-            "selected": selected,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
+        return self._confirmation_page(
+            request,
+            "admin/accounts/profile/change_role.html",
+            title=gettext("Change role"),
+            profiles=profiles,
+            form=form,
+            change_url=change_url,
+            selected=selected,
+            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+        )
+
+    def _confirmation_page(self, request, template: str, **context) -> TemplateResponse:
+        """An admin page of ours (role change, move) in the admin's frame."""
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, **context}
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/accounts/profile/change_role.html", context)
+        return TemplateResponse(request, template, context)
 
     @admin.action(description=_("Change role…"), permissions=("change",))
     def change_role(self, request: HttpRequest, queryset: QuerySet):

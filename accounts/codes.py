@@ -72,8 +72,15 @@ def codes_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def codes_expire(request: HttpRequest, pk) -> HttpResponse:
+    # Another academy's code answers 404 like a missing one, whoever asks (the
+    # role check comes second): only one's own academy's code earns a 403.
+    code = get_object_or_404(
+        RoleAccessCode,
+        pk=pk,
+        organization__isnull=False,
+        organization_id=request.user.organization_id,
+    )
     _require_role(request, Role.ADMIN)
-    code = get_object_or_404(RoleAccessCode, pk=pk, organization_id=request.user.organization_id)
     access_code_expire(code=code, by=request.user)
     messages.success(request, _("The code no longer works."))
     return redirect("people:codes")

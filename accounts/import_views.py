@@ -104,6 +104,9 @@ def sample_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _import_for(request: HttpRequest, pk) -> StudentImport:
+    # Another academy's import answers 404 like a missing one, whoever asks (the
+    # role check comes second): only one's own academy's import earns a 403.
+    get_object_or_404(StudentImport, pk=pk, organization_id=request.user.organization_id)
     _require_teacher(request)
     return get_object_or_404(imports_visible_to(request.user).select_related("created_by"), pk=pk)
 

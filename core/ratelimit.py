@@ -129,7 +129,9 @@ class LimitedUrl:
     ``methods``: the requests that count; ``anonymous_only``: logged-in people
     are not counted; ``counts_on``: ``"all"`` counts every such request,
     ``"redirect"`` only those answered with a redirect (a form that succeeded:
-    a form sent back with errors gives its hit back).
+    a form sent back with errors gives its hit back), ``"unless_ok"`` all but
+    those answered 2xx (a page that was only shown, like an invite link's
+    preview for a link-preview crawler, wrote nothing).
     """
 
     scope: str
@@ -141,6 +143,8 @@ class LimitedUrl:
 def _counted(rule: LimitedUrl, response: HttpResponse) -> bool:
     if rule.counts_on == "all":
         return True
+    if rule.counts_on == "unless_ok":
+        return not 200 <= response.status_code < 300
     return 300 <= response.status_code < 400
 
 

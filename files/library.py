@@ -108,9 +108,10 @@ def library_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def library_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_teacher(request)
-    # Another organization's image, or one already deleted, is simply not found.
+    # Another organization's image, or one already deleted, is simply not found,
+    # whoever asks (the role check comes second, for one's own academy's images).
     image = get_object_or_404(library_images(request.user), pk=pk)
+    _require_teacher(request)
     try:
         services.file_delete(file=image, by=request.user)
     except PermissionDenied:

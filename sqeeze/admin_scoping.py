@@ -91,6 +91,12 @@ class SuperuserOnlyAdmin(NotFoundForMissingObjectMixin, admin.ModelAdmin):
 
     formfield_overrides = ONE_LINE_TEXT_WIDGETS
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Nobody else finds a row, so every id answers 404 (a 403 would confirm
+        # that a row, perhaps about another academy's person, exists).
+        queryset = super().get_queryset(request)
+        return queryset if is_platform_operator(request) else queryset.none()
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_platform_operator(request)
 

@@ -256,6 +256,19 @@ def test_anonymous_invite_link_visits_have_a_budget(client, teacher, settings):
     assert member.get(url, REMOTE_ADDR=ADDRESS).status_code == 302
 
 
+def test_a_link_preview_crawler_spends_no_invite_budget(client, teacher, settings):
+    """ASVS 5.0 V2.4.1: a preview writes nothing (no session), so KakaoTalk's
+    scrapers sharing addresses do not use up an academy's budget."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "join": "2/h"}
+    journey = Journey.objects.create(name="Shared", organization=teacher.organization)
+    journey.refresh_from_db()
+    url = f"/journeys/join/{journey.invite_token}/"
+    crawler = {"REMOTE_ADDR": ADDRESS, "HTTP_USER_AGENT": "facebookexternalhit/1.1"}
+    for _ in range(5):
+        assert Client().get(url, **crawler).status_code == 200
+    assert Client().get(url, REMOTE_ADDR=ADDRESS).status_code == 302
+
+
 # --- the limiter itself -------------------------------------------------------------------
 
 
