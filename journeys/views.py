@@ -5,6 +5,7 @@ The other tabs live in the apps of their domain (community, points, teams)."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.seo import is_link_preview_crawler
 from journeys import selectors, services
 from journeys.access import journey_for
 from journeys.models import Journey
@@ -51,18 +54,14 @@ def pending_invite_redirect(request: HttpRequest) -> HttpResponse | None:
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the journey and a Join button; POST enrols. Logged out, the
-    person logs in (or signs up) first and comes back here."""
+    person logs in (or signs up) first and comes back here; a link-preview
+    crawler gets the journey's public card (``_join_logged_out``)."""
     journey = selectors.journey_by_invite_token(token)
     if journey is None:
         return render(request, "journeys/join_invalid.html", status=404)
     user = request.user
     if not user.is_authenticated:
-        remember_pending_invite(request, token)
-        messages.info(
-            request,
-            _("Log in or sign up to join %(journey)s.") % {"journey": journey.name},
-        )
-        return redirect_to_login(request.get_full_path())
+        return _join_logged_out(request, journey, token)
     request.session.pop(PENDING_INVITE_SESSION_KEY, None)
     if selectors.can_manage_journey(user, journey):
         return redirect("journeys:plan", journey_id=journey.pk)
@@ -80,6 +79,41 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("journeys:plan", journey_id=journey.pk)
     context = {"journey": journey, "refusal": refusal, "token": token}
     return render(request, "journeys/join.html", context, status=403 if refusal else 200)
+
+
+# The logged-out page's buttons: ``?to=login`` and ``?to=signup``.
+_LOGGED_OUT_STEPS = frozenset({"login", "signup"})
+
+
+def _join_logged_out(request: HttpRequest, journey: Journey, token: str) -> HttpResponse:
+    """Logged out. A crawler drawing the link's preview (KakaoTalk, Slack …) gets
+    a small public page: the journey's name, cover and academy, in Open Graph
+    tags too, and nothing more; it gets no session either. A person is sent to
+    log in (or, from that page's buttons, to sign up) and comes back here: the
+    token is remembered in the session and the way back is in ``next``."""
+    step = request.GET.get("to")
+    if (
+        step not in _LOGGED_OUT_STEPS
+        and request.method == "GET"
+        and is_link_preview_crawler(request)
+    ):
+        context = {"journey": journey, "token": token, "preview": True}
+        response = render(request, "journeys/join.html", context)
+        response["X-Robots-Tag"] = "noindex, nofollow"  # a bearer link: never in search results
+    else:
+        remember_pending_invite(request, token)
+        messages.info(
+            request,
+            _("Log in or sign up to join %(journey)s.") % {"journey": journey.name},
+        )
+        back = reverse("journeys:join", args=[token])
+        if step == "signup":
+            response = redirect(f"{reverse('account_signup')}?{urlencode({'next': back})}")
+        else:
+            response = redirect_to_login(back)
+    # One address, two answers: caches must not hand a crawler's page to a person.
+    patch_vary_headers(response, ["User-Agent"])
+    return response
 
 
 def _welcome(request: HttpRequest, journey: Journey, *, created: bool) -> None:

@@ -1,4 +1,5 @@
-"""Show times in the user's zone; everything is stored in UTC."""
+"""Request-wide behaviour of our own: show times in the user's zone (everything
+is stored in UTC), and keep signed-in pages out of search engines."""
 
 from __future__ import annotations
 
@@ -29,3 +30,27 @@ class UserTimezoneMiddleware:
 
     def _zone_for(self, request) -> zoneinfo.ZoneInfo:
         return self.default_zone
+
+
+class RobotsTagMiddleware:
+    """Tell search engines to keep every signed-in page out of their index.
+
+    A signed-in page (a feed, a post, a profile, a plan) is never meant for
+    search results; base.html already says ``noindex`` in a meta tag, and this
+    header says it for every response, HTML or not (exports, downloads, JSON).
+    Crawlers come anonymously, so public pages are unaffected. A view that set
+    its own ``X-Robots-Tag`` keeps it.
+    """
+
+    HEADER = "X-Robots-Tag"
+    VALUE = "noindex, nofollow"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if self.HEADER not in response and user is not None and user.is_authenticated:
+            response[self.HEADER] = self.VALUE
+        return response

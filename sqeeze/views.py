@@ -1,4 +1,5 @@
-"""Site-wide pages: the visitors' landing page, the signed-in home and /healthz."""
+"""Site-wide pages: the visitors' landing page, the signed-in home, /healthz
+and /robots.txt."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from blog import selectors as blog_selectors
+from core.seo import absolute_url
 from journeys import selectors as journey_selectors
 from journeys.views import pending_invite_redirect
 from sqeeze import health
@@ -16,9 +20,17 @@ from sqeeze import health
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
+    """What Sqeeze does, the latest blog posts and a way to ask for a
+    consultation. People who are logged in go to their home page."""
     if request.user.is_authenticated:
         return redirect("home")
-    return render(request, "sqeeze/landing.html")
+    return render(request, "sqeeze/landing.html", {"latest_posts": blog_selectors.latest_posts()})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    context = {"sitemap_url": absolute_url(reverse("sitemap"))}
+    return render(request, "sqeeze/robots.txt", context, content_type="text/plain; charset=utf-8")
 
 
 @login_required
@@ -44,7 +56,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe  # HEAD too: load balancers and uptime checks often ask with HEAD
 def healthz(request: HttpRequest) -> JsonResponse:
     problems = {
         "database": health.check_database(health.database_connection()),

@@ -307,7 +307,9 @@ def test_notifications_are_read_and_unread_with_links_and_payloads(demo):
 
 
 def test_the_public_side_and_the_back_office_have_rows(demo):
-    assert Blog.objects.count() == 3
+    assert Blog.objects.count() == 4
+    assert Blog.objects.published().count() == 3  # and one draft, seen only in its preview
+    assert Blog.objects.filter(published_at__isnull=True).count() == 1
     assert Inquiry.objects.exists()
     bug_report = BugReport.objects.filter(attachment_file__isnull=False).get()
     screenshot = bug_report.attachment_file
