@@ -98,6 +98,13 @@ NOTIFICATION_TYPES: dict[str, NotificationType] = {
             push_default=False,
             teachers_only=True,
         ),
+        NotificationType(
+            "bug_report_updated",
+            _("Problem reports"),
+            _("The Sqeeze team answered a problem you reported, or changed its status."),
+            email_default=True,
+            push_default=False,
+        ),
     )
 }
 
