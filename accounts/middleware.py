@@ -32,7 +32,14 @@ ALLOWED_URL_NAMES = frozenset(
         "kakao_callback",
     }
 )
-ALLOWED_PATH_PREFIXES = ("/healthz", "/i18n/", "/favicon.ico", "/sw.js")
+ALLOWED_PATH_PREFIXES = (
+    "/healthz",
+    "/i18n/",
+    "/favicon.ico",
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/offline/",
+)
 
 
 class ProfileCompletionMiddleware:

@@ -1,4 +1,5 @@
-"""Web push endpoints: subscribe / unsubscribe this browser, and the service worker."""
+"""Web push endpoints: subscribe / unsubscribe this browser. The service worker
+that shows the messages is the site's own (sqeeze.pwa, at /sw.js)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
 from notifications.models import Subscription
 from notifications.push import (
-    PUSH_ICON,
     SUBSCRIPTION_MAX_BYTES,
     browser_label,
     push_subscription_delete,
@@ -154,17 +151,3 @@ def unsubscribe(request: HttpRequest) -> HttpResponse:
     return _answer(
         request, ok=True, message=_("Push notifications are off for that browser."), status=200
     )
-
-
-@require_safe
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """/sw.js from the site root, so its scope is the whole site."""
-    script = render_to_string(
-        "notifications/sw.js",
-        {"icon_url": static(PUSH_ICON), "inbox_url": reverse("notifications:inbox")},
-    )
-    response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = "/"
-    # Browsers compare the script on every navigation; never serve a stale one.
-    patch_cache_control(response, no_cache=True, max_age=0)
-    return response

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
-from django.urls import path
+from django.urls import include, path
 from django.utils import translation
 
 from files.upload_handlers import (
@@ -128,7 +128,8 @@ def size_view(request):
     return HttpResponse(str(request.FILES["file"].size))
 
 
-urlpatterns = [path("upload/", size_view)]
+# The site's own URLs too: the refused-form page (403_csrf.html) links to them.
+urlpatterns = [path("upload/", size_view), path("", include("sqeeze.urls"))]
 
 TOKEN = "a" * 32
 
