@@ -37,6 +37,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# The installation's own name: allauth's mails, the installed app, the Site record
+# (SITE_ID; sqeeze.sites keeps it equal to SITE_NAME and SITE_URL's host).
+SITE_NAME = env("SITE_NAME", default="Sqeeze")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "template_partials",
     "django_htmx",
     "allauth",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     # A first social log-in must finish the profile before anything else.
     "accounts.middleware.ProfileCompletionMiddleware",
     "sqeeze.middleware.UserTimezoneMiddleware",
+    # Signed-in pages say "X-Robots-Tag: noindex, nofollow" (after auth).
+    "sqeeze.middleware.RobotsTagMiddleware",
     # axes last: it answers locked-out log-ins after everything else has run
     "axes.middleware.AxesMiddleware",
 ]
@@ -262,6 +268,8 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Said here rather than read from the Site record, so a subject never depends on the database.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
 # --- Client addresses, lock-out and rate limits ------------------------------------
 
@@ -299,8 +307,13 @@ RATE_LIMITS = {
     "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
     # verification mails sent again (at log-in of an unverified address, or asked for)
     "verification_email": env("RATE_LIMIT_VERIFICATION_EMAIL", default="5/h"),
-    # invite-link visits by people not logged in
+    # invite-link visits by people not logged in (each leads to log-in with the
+    # invite kept in a new session) and unknown tokens; a crawler's preview is free
     "join": env("RATE_LIMIT_JOIN", default="30/h"),
+    # inquiries sent through the public form (each one mails the operators)
+    "inquiry": env("RATE_LIMIT_INQUIRY", default="5/h"),
+    # bug reports sent (signed-in people; a screenshot each costs storage)
+    "bug_report": env("RATE_LIMIT_BUG_REPORT", default="10/h"),
 }
 RATE_LIMITED_URLS = {
     "account_signup": {"scope": "signup"},
@@ -309,8 +322,10 @@ RATE_LIMITED_URLS = {
         "scope": "join",
         "methods": ["GET", "POST"],
         "anonymous_only": True,
-        "counts_on": "all",
+        "counts_on": "unless_ok",
     },
+    "inquiries:inquiry": {"scope": "inquiry"},
+    "inquiries:bug_create": {"scope": "bug_report"},
 }
 
 # --- E-mail ------------------------------------------------------------------
@@ -420,6 +435,8 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A refused form gets a page in the site's look that says what to do (reload, cookies).
+CSRF_FAILURE_VIEW = "sqeeze.error_views.csrf_failure"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )

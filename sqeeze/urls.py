@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from files import views as file_views
-from notifications import push_views
-from sqeeze import views
+from sqeeze import pwa, views
+from sqeeze.sitemaps import SITEMAPS
 
 admin.site.site_header = _("Sqeeze administration")
 admin.site.site_title = _("Sqeeze admin")
@@ -14,10 +15,17 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # For search engines: what they may crawl, and the public pages to index.
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("blog/", include("blog.urls")),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (admin).
     path("favicon.ico", views.favicon),
     # The service worker must come from the root to control every page (scope "/").
-    path("sw.js", push_views.service_worker, name="service_worker"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    # The installable app: its manifest, and the page the worker shows offline.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("offline/", pwa.offline, name="offline"),
     path("admin/", admin.site.urls),
     path("accounts/complete/", include("accounts.completion_urls")),
     path("accounts/", include("allauth.urls")),
@@ -36,4 +44,6 @@ urlpatterns = [
     # too; only files with a live row are served. With S3, S3 serves them itself.
     path("media/public/<path:path>", file_views.public_media, name="public_media"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # /inquiry/ (public), /contact/ (its old address), /bugs/ (signed-in bug reports).
+    path("", include("inquiries.urls")),
 ]
