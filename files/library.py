@@ -32,13 +32,21 @@ def _require_teacher(request: HttpRequest) -> None:
 
 
 def library_images(user) -> QuerySet[File]:
-    """The organization's library: its members' active images in the library bucket."""
-    return File.objects.filter(
-        bucket_name=LIBRARY_BUCKET,
-        file_type=FileType.IMAGE,
-        is_deleted=False,
-        user__organization_id=user.organization_id,
-    ).select_related("user")
+    """The organization's library: its members' active images in the library bucket.
+
+    Blog covers share that bucket but belong to the platform's blog, not to the
+    academy of the operator who uploaded them: an academy must neither reuse
+    nor delete them."""
+    return (
+        File.objects.filter(
+            bucket_name=LIBRARY_BUCKET,
+            file_type=FileType.IMAGE,
+            is_deleted=False,
+            user__organization_id=user.organization_id,
+        )
+        .exclude(metadata__purpose="blog_image")
+        .select_related("user")
+    )
 
 
 @login_required

@@ -80,6 +80,27 @@ def test_the_page_shows_only_this_organizations_active_library_images(
     assert "theirs.png" not in text and "gone.png" not in text
 
 
+def test_blog_covers_of_an_operator_in_this_academy_are_not_library_images(
+    client, teacher, superuser, admin_user, file_storage
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from files.services import file_upload
+
+    cover = file_upload(
+        uploader=superuser,
+        uploaded_file=SimpleUploadedFile("cover.png", png().getvalue(), "image/png"),
+        purpose="blog_image",
+    ).file
+    client.force_login(teacher)
+    assert "cover.png" not in page_text(client.get(reverse("files:library")))
+    client.force_login(admin_user)
+    response = client.post(reverse("files:library_delete", args=[cover.pk]))
+    assert response.status_code == 404
+    cover.refresh_from_db()
+    assert not cover.is_deleted
+
+
 def test_a_teacher_deletes_their_own_image_in_place(client, teacher, file_storage):
     client.force_login(teacher)
     upload(client, png())
