@@ -306,3 +306,21 @@ def test_the_settings_derive_the_subject_prefix_from_site_name():
     assert (prefix, name) == ("[Sqeeze] ", "Sqeeze")
     site_sync()  # idempotent
     assert Site.objects.get(pk=settings.SITE_ID).name == settings.SITE_NAME
+
+
+def test_pages_and_the_mail_layout_carry_the_site_name(client, student, settings):
+    """Every page's title, brand and footer, the standalone pages and the e-mail
+    layout say SITE_NAME, not a hard-coded "Sqeeze"."""
+    from django.template.loader import render_to_string
+
+    settings.SITE_NAME = "Hanbit LMS"
+    landing = client.get("/").content.decode()
+    assert "· Hanbit LMS</title>" in landing
+    assert '<meta property="og:site_name" content="Hanbit LMS">' in landing
+    assert "© Hanbit LMS" in landing
+    offline = client.get("/offline/").content.decode()
+    assert "Hanbit LMS</title>" in offline and "© Hanbit LMS" in offline
+    client.force_login(student)
+    assert "· Hanbit LMS</title>" in client.get("/home/").content.decode()
+    mail = render_to_string("email/layout.html", {})
+    assert "Hanbit LMS" in mail and ">Sqeeze<" not in mail
