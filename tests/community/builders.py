@@ -17,14 +17,13 @@ from community.models import Post, PostAttachment
 from files.models import File
 from tests.factories import (
     JourneyFactory,
-    JourneyWeekFactory,
-    MissionFactory,
     MissionInstanceFactory,
     PostFactory,
     ProfileFactory,
     UserJourneyFactory,
 )
 from tests.files.conftest import local_storages
+from tests.scenarios import Classmate, ClassScenario, MissionAt
 
 
 @pytest.fixture(name="attachment_storage")
@@ -38,28 +37,25 @@ def attachment_storage_fixture(settings, tmp_path):
 
 @pytest.fixture(name="classroom")
 def classroom_fixture(organization, other_organization, student, teacher, admin_user, outsider):
-    journey = JourneyFactory(organization=organization, name="AI Basics")
-    UserJourneyFactory(journey=journey, user=student)
-    classmate = ProfileFactory(
-        organization=organization, role=Role.USER, last_name="이", first_name="서준"
+    scenario = ClassScenario.build(
+        organization,
+        journey_name="AI Basics",
+        students={"student": student, "classmate": Classmate("서준", "이")},
+        teacher=teacher,
+        missions=(MissionAt("Write a prompt"), MissionAt("Team idea", kind="team")),
     )
-    UserJourneyFactory(journey=journey, user=classmate)
-    week = JourneyWeekFactory(journey=journey, week_number=1, name="Week 1")
-    mission = MissionFactory(organization=organization, name="Write a prompt")
-    instance = MissionInstanceFactory(journey_week=week, mission=mission)
-    team_mission = MissionFactory(organization=organization, name="Team idea", mission_type="team")
-    team_instance = MissionInstanceFactory(journey_week=week, mission=team_mission)
+    instance, team_instance = scenario.missions
     # Same academy, not in this journey; and a journey the student is not in.
     stranger = ProfileFactory(organization=organization, role=Role.USER)
     other_journey = JourneyFactory(organization=organization, name="Other class")
     UserJourneyFactory(journey=other_journey, user=stranger)
     return SimpleNamespace(
-        journey=journey,
-        week=week,
+        journey=scenario.journey,
+        week=scenario.week,
         instance=instance,
         team_instance=team_instance,
         student=student,
-        classmate=classmate,
+        classmate=scenario.students["classmate"],
         teacher=teacher,
         admin=admin_user,
         stranger=stranger,

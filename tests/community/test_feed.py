@@ -21,15 +21,14 @@ from files.models import File, FileType
 from tests.factories import (
     CommentFactory,
     JourneyFactory,
-    JourneyWeekFactory,
     LikeFactory,
-    MissionFactory,
     MissionInstanceFactory,
     PostFactory,
     ProfileFactory,
     TeamFactory,
     UserJourneyFactory,
 )
+from tests.scenarios import Classmate, ClassScenario, MissionAt
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -37,20 +36,20 @@ pytestmark = pytest.mark.usefixtures("english")
 @pytest.fixture
 def klass(organization, student, teacher):
     """A journey with the conftest student, a classmate and one open mission."""
-    journey = JourneyFactory(organization=organization, name="AI Basics")
-    UserJourneyFactory(journey=journey, user=student)
-    classmate = ProfileFactory(organization=organization, first_name="Seojun", last_name="Lee")
-    UserJourneyFactory(journey=journey, user=classmate)
-    week = JourneyWeekFactory(journey=journey, week_number=1)
-    mission = MissionFactory(organization=organization, name="Write a prompt")
-    instance = MissionInstanceFactory(journey_week=week, mission=mission)
-    return SimpleNamespace(
-        journey=journey,
-        instance=instance,
-        student=student,
-        classmate=classmate,
+    scenario = ClassScenario.build(
+        organization,
+        journey_name="AI Basics",
+        students={"student": student, "classmate": Classmate("Seojun", "Lee")},
         teacher=teacher,
-        url=reverse("journeys:feed", args=[journey.pk]),
+        missions=(MissionAt("Write a prompt"),),
+    )
+    return SimpleNamespace(
+        journey=scenario.journey,
+        instance=scenario.mission("Write a prompt"),
+        student=student,
+        classmate=scenario.students["classmate"],
+        teacher=teacher,
+        url=reverse("journeys:feed", args=[scenario.journey.pk]),
     )
 
 

@@ -54,7 +54,16 @@ def test_a_draft_survives_a_reload_and_goes_once_submitted(
     page.goto(submit_url(classroom.instance))
     page.fill("input[name=title]", "My draft title")
     page.fill("textarea[name=content]", "Typed before the tab closed")
-    page.wait_for_timeout(600)  # the draft is saved a moment after typing stops
+    # The draft is saved (debounced) a moment after typing stops: wait until
+    # this browser's storage holds both fields, not for a guessed time.
+    page.wait_for_function(
+        """([title, content]) => Object.keys(localStorage).some((key) => {
+            if (!key.startsWith("sqeeze:draft:")) return false;
+            const values = JSON.parse(localStorage.getItem(key)).values;
+            return values.title === title && values.content === content;
+        })""",
+        arg=["My draft title", "Typed before the tab closed"],
+    )
     page.reload()
     assert page.locator("[data-draft-note]").is_visible()
     assert page.input_value("input[name=title]") == "My draft title"

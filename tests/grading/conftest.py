@@ -17,37 +17,32 @@ from community.models import Post
 from tests.factories import (
     JourneyFactory,
     JourneyWeekFactory,
-    MissionFactory,
     MissionInstanceFactory,
     PostFactory,
     ProfileFactory,
-    TeamFactory,
-    TeamMemberFactory,
     UserJourneyFactory,
 )
+from tests.scenarios import Classmate, ClassScenario, MissionAt, TeamOf
 
 
 @pytest.fixture
 def school(organization, other_organization, student, teacher, admin_user, outsider):
-    journey = JourneyFactory(organization=organization, name="AI Basics")
-    classmate = ProfileFactory(
-        organization=organization, role=Role.USER, last_name="Lee", first_name="Seojun"
+    scenario = ClassScenario.build(
+        organization,
+        journey_name="AI Basics",
+        students={
+            "student": student,
+            "classmate": Classmate("Seojun", "Lee"),
+            "teammate": Classmate("Sua", "Han"),
+        },
+        teacher=teacher,
+        missions=(
+            MissionAt("Write a prompt", points=10),
+            MissionAt("Team pitch", kind="team", points=20),
+        ),
+        teams=(TeamOf("Blaze", members=("student", "teammate"), leader="student"),),
     )
-    teammate = ProfileFactory(
-        organization=organization, role=Role.USER, last_name="Han", first_name="Sua"
-    )
-    for person in (student, classmate, teammate):
-        UserJourneyFactory(journey=journey, user=person)
-    week = JourneyWeekFactory(journey=journey, week_number=1, name="Week 1")
-    mission = MissionFactory(organization=organization, name="Write a prompt", points=10)
-    instance = MissionInstanceFactory(journey_week=week, mission=mission)
-    team_mission = MissionFactory(
-        organization=organization, name="Team pitch", mission_type="team", points=20
-    )
-    team_instance = MissionInstanceFactory(journey_week=week, mission=team_mission)
-    team = TeamFactory(journey=journey, name="Blaze")
-    TeamMemberFactory(team=team, user=student, is_leader=True)
-    TeamMemberFactory(team=team, user=teammate)
+    instance, team_instance = scenario.missions
 
     foreign_journey = JourneyFactory(organization=other_organization, name="Elsewhere")
     foreign_student = ProfileFactory(organization=other_organization, role=Role.USER)
@@ -57,14 +52,14 @@ def school(organization, other_organization, student, teacher, admin_user, outsi
     )
     foreign_post = PostFactory(mission_instance=foreign_instance, user=foreign_student)
     return SimpleNamespace(
-        journey=journey,
-        week=week,
+        journey=scenario.journey,
+        week=scenario.week,
         instance=instance,
         team_instance=team_instance,
-        team=team,
+        team=scenario.teams["Blaze"],
         student=student,
-        classmate=classmate,
-        teammate=teammate,
+        classmate=scenario.students["classmate"],
+        teammate=scenario.students["teammate"],
         teacher=teacher,
         admin=admin_user,
         outsider=outsider,

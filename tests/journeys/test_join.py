@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from unittest import mock
+import threading
+import time
 from urllib.parse import quote, urlsplit
 
 import pytest
-from django.db.models import QuerySet
+from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.models import Role
@@ -332,12 +333,69 @@ def test_making_a_new_link_needs_a_post_and_a_log_in(client, teacher, journey):
     assert journey.invite_token == old_token
 
 
+def _backend_waiting_for_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == "Lock"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_joins_at_once_leave_one_enrolment(student, journey):
     """The second of two simultaneous joins finds no enrolment when it looks,
-    then hits the unique constraint when it inserts: it reports "already in"."""
-    first = journey_join(journey=journey, user=student)
-    with mock.patch.object(QuerySet, "first", return_value=None):
-        second = journey_join(journey=journey, user=student)
+    then hits the unique constraint when it inserts: it reports "already in".
+
+    Two threads, each with its own connection: the first joins inside a
+    transaction it keeps open, so its enrolment is not yet visible; the second
+    looks (finds nothing), inserts and waits on the unique index until the first
+    commits, then fails the constraint."""
+    first_joined, release_first = threading.Event(), threading.Event()
+    second_pid: list[int] = []
+    results: dict = {}
+
+    def in_thread(key, work):
+        def run():
+            try:
+                results[key] = work()
+            except Exception as error:  # noqa: BLE001 (the test reports it)
+                results[key] = error
+            finally:
+                connection.close()  # this thread's own connection
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def first_join():
+        with transaction.atomic():
+            joined = journey_join(journey=journey, user=student)
+            first_joined.set()
+            release_first.wait(10)  # uncommitted until the second one is stuck
+        return joined
+
+    def second_join():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            second_pid.append(cursor.fetchone()[0])
+        return journey_join(journey=journey, user=student)
+
+    first_thread = in_thread("first", first_join)
+    try:
+        assert first_joined.wait(10)
+        second_thread = in_thread("second", second_join)
+        # Wait until the second join's insert is blocked by the first one's row.
+        deadline = time.monotonic() + 10
+        while not (second_pid and _backend_waiting_for_a_lock(second_pid[0])):
+            assert second_thread.is_alive(), results.get("second")
+            assert time.monotonic() < deadline, "the second join never waited for the first"
+            time.sleep(0.01)  # polling interval only; the loop waits for the condition
+    finally:
+        release_first.set()
+        first_thread.join(10)
+    second_thread.join(10)
+    first, second = results["first"], results["second"]
+    assert not isinstance(first, Exception), first
+    assert not isinstance(second, Exception), second
 
     assert (first.created, second.created) == (True, False)
     assert second.enrolment == first.enrolment

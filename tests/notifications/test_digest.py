@@ -26,16 +26,7 @@ from notifications.forms import DIGEST_FIELD
 from notifications.models import DigestDelivery, EmailQueue, Notification
 from notifications.services import preferences_of
 from notifications.tasks import send_daily_digests
-from tests.factories import (
-    JourneyFactory,
-    JourneyWeekFactory,
-    MissionFactory,
-    MissionInstanceFactory,
-    ProfileFactory,
-    TeamFactory,
-    TeamMemberFactory,
-    UserJourneyFactory,
-)
+from tests.scenarios import Classmate, ClassScenario, MissionAt, TeamOf
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -43,19 +34,17 @@ pytestmark = pytest.mark.usefixtures("english")
 @pytest.fixture
 def school(organization, student, teacher):
     """A journey with an open individual mission and an open team mission."""
-    journey = JourneyFactory(organization=organization, name="Data Literacy")
-    UserJourneyFactory(journey=journey, user=student)
-    teammate = ProfileFactory(organization=organization, first_name="Jun", last_name="Lee")
-    UserJourneyFactory(journey=journey, user=teammate)
-    week = JourneyWeekFactory(journey=journey, week_number=1)
-    essay = MissionInstanceFactory(journey_week=week, mission__name="Essay")
-    team_mission = MissionFactory(organization=organization, name="Pitch", mission_type="team")
-    pitch = MissionInstanceFactory(journey_week=week, mission=team_mission)
-    team = TeamFactory(journey=journey, name="Blaze")
-    TeamMemberFactory(team=team, user=student)
-    TeamMemberFactory(team=team, user=teammate)
+    scenario = ClassScenario.build(
+        organization,
+        journey_name="Data Literacy",
+        students={"student": student, "teammate": Classmate("Jun", "Lee")},
+        teacher=teacher,
+        missions=(MissionAt("Essay"), MissionAt("Pitch", kind="team")),
+        teams=(TeamOf("Blaze", members=("student", "teammate")),),
+    )
+    essay, pitch = scenario.missions
     digest_preference_save(user=teacher, enabled=True)
-    return journey, essay, pitch, teammate
+    return scenario.journey, essay, pitch, scenario.students["teammate"]
 
 
 @pytest.fixture

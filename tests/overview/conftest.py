@@ -12,61 +12,37 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from community.models import AchievementStatus
-from tests.factories import (
-    JourneyFactory,
-    JourneyWeekFactory,
-    MissionFactory,
-    MissionInstanceFactory,
-    PostFactory,
-    ProfileFactory,
-    TeamFactory,
-    TeamMemberFactory,
-    UserJourneyFactory,
-)
+from tests.factories import PostFactory
+from tests.scenarios import Classmate, ClassScenario, MissionAt, TeamOf
 
 
 @pytest.fixture
 def klass(organization, student, teacher):
     now = timezone.now()
-    journey = JourneyFactory(organization=organization, name="AI 자동화 · Automation")
-    teammate = ProfileFactory(organization=organization, last_name="Lee", first_name="Jun")
-    classmate = ProfileFactory(organization=organization, last_name="Park", first_name="Sora")
-    for person in (student, teammate, classmate):
-        UserJourneyFactory(journey=journey, user=person)
-    # The teacher is enrolled too (as in the demo); teachers are not students.
-    UserJourneyFactory(journey=journey, user=teacher, role_in_journey=Role.TEACHER)
-    weeks = [
-        JourneyWeekFactory(journey=journey, week_number=n, name=f"Week {n}") for n in (1, 2, 3)
-    ]
-    closed = {
-        "release_date": now - dt.timedelta(days=10),
-        "expiry_date": now - dt.timedelta(days=3),
-    }
-    intro = MissionInstanceFactory(journey_week=weeks[0], mission__name="Intro", **closed)
-    sheet = MissionInstanceFactory(
-        journey_week=weeks[1],
-        mission__name="Sheet",
-        release_date=now - dt.timedelta(days=2),
-        expiry_date=now + dt.timedelta(days=2, hours=3),
+    day = dt.timedelta(days=1)
+    scenario = ClassScenario.build(
+        organization,
+        journey_name="AI 자동화 · Automation",
+        students={
+            "student": student,
+            "teammate": Classmate("Jun", "Lee"),
+            "classmate": Classmate("Sora", "Park"),
+        },
+        teacher=teacher,
+        enrol_teacher=True,
+        weeks=3,
+        missions=(
+            MissionAt("Intro", week=1, opens=-10 * day, closes=-3 * day),  # closed
+            MissionAt("Sheet", week=2, opens=-2 * day, closes=2 * day + dt.timedelta(hours=3)),
+            MissionAt("Pitch", week=2, kind="team", opens=-1 * day, closes=5 * day),
+            MissionAt("Retro", week=3, opens=3 * day, closes=9 * day),  # not released yet
+        ),
+        teams=(TeamOf("Blaze", members=("student", "teammate"), leader="student"),),
     )
-    pitch_mission = MissionFactory(organization=organization, mission_type="team", name="Pitch")
-    pitch = MissionInstanceFactory(
-        journey_week=weeks[1],
-        mission=pitch_mission,
-        release_date=now - dt.timedelta(days=1),
-        expiry_date=now + dt.timedelta(days=5),
-    )
-    retro = MissionInstanceFactory(
-        journey_week=weeks[2],
-        mission__name="Retro",
-        release_date=now + dt.timedelta(days=3),
-        expiry_date=now + dt.timedelta(days=9),
-    )
-    team = TeamFactory(journey=journey, name="Blaze")
-    TeamMemberFactory(team=team, user=student, is_leader=True)
-    TeamMemberFactory(team=team, user=teammate)
+    journey, weeks, team = scenario.journey, scenario.weeks, scenario.teams["Blaze"]
+    teammate, classmate = scenario.students["teammate"], scenario.students["classmate"]
+    intro, sheet, pitch, retro = scenario.missions
 
     posts = SimpleNamespace(
         intro_mine=PostFactory(

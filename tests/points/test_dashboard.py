@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Role
 from community.models import AchievementStatus
@@ -18,14 +17,12 @@ from points.models import TeamPoint, UserPoint
 from tests.factories import (
     JourneyFactory,
     JourneyWeekFactory,
-    MissionFactory,
-    MissionInstanceFactory,
     PostFactory,
-    ProfileFactory,
     TeamFactory,
     TeamMemberFactory,
     UserJourneyFactory,
 )
+from tests.scenarios import Classmate, ClassScenario, MissionAt, TeamOf
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -35,27 +32,29 @@ def klass(organization, student, teacher):
     """Three students (me, a teammate, a classmate) and three weeks: two
     missions done in week 1, an individual and a team mission open in week 2,
     one mission not released yet in week 3."""
-    now = timezone.now()
-    journey = JourneyFactory(organization=organization)
-    teammate = ProfileFactory(organization=organization, last_name="Team", first_name="Mate")
-    classmate = ProfileFactory(organization=organization, last_name="Class", first_name="Mate")
-    for person in (student, teammate, classmate):
-        UserJourneyFactory(journey=journey, user=person)
-    weeks = [
-        JourneyWeekFactory(journey=journey, week_number=n, name=f"Week {n}") for n in (1, 2, 3)
-    ]
-    past = {"release_date": now - dt.timedelta(days=10), "expiry_date": now - dt.timedelta(days=3)}
-    future = {"release_date": now + dt.timedelta(days=3), "expiry_date": now + dt.timedelta(days=9)}
-    w1a = MissionInstanceFactory(journey_week=weeks[0], mission__name="Intro", **past)
-    w1b = MissionInstanceFactory(journey_week=weeks[0], mission__name="E-mail", **past)
-    w2 = MissionInstanceFactory(journey_week=weeks[1], mission__name="Sheet")
-    team_mission = MissionFactory(organization=organization, mission_type="team", name="Pitch")
-    w2team = MissionInstanceFactory(journey_week=weeks[1], mission=team_mission)
-    MissionInstanceFactory(journey_week=weeks[2], mission__name="Retro", **future)
-    team = TeamFactory(journey=journey, name="Blaze")
-    TeamMemberFactory(team=team, user=student)
-    TeamMemberFactory(team=team, user=teammate)
-    TeamFactory(journey=journey, name="Wave")
+    past = {"opens": -dt.timedelta(days=10), "closes": -dt.timedelta(days=3)}
+    future = {"opens": dt.timedelta(days=3), "closes": dt.timedelta(days=9)}
+    scenario = ClassScenario.build(
+        organization,
+        students={
+            "student": student,
+            "teammate": Classmate("Mate", "Team"),
+            "classmate": Classmate("Mate", "Class"),
+        },
+        teacher=teacher,
+        weeks=3,
+        missions=(
+            MissionAt("Intro", week=1, **past),
+            MissionAt("E-mail", week=1, **past),
+            MissionAt("Sheet", week=2),
+            MissionAt("Pitch", week=2, kind="team"),
+            MissionAt("Retro", week=3, **future),
+        ),
+        teams=(TeamOf("Blaze", members=("student", "teammate")), TeamOf("Wave")),
+    )
+    journey, weeks, team = scenario.journey, scenario.weeks, scenario.teams["Blaze"]
+    teammate, classmate = scenario.students["teammate"], scenario.students["classmate"]
+    w1a, w1b, w2, w2team, _retro = scenario.missions
 
     mine = PostFactory(
         mission_instance=w1a, user=student, achievement_status=AchievementStatus.ACHIEVED

@@ -25,20 +25,18 @@ from tests.factories import (
     TeamMemberFactory,
     UserJourneyFactory,
 )
+from tests.scenarios import ClassScenario, MissionAt
 
 
 @pytest.fixture
 def klass(organization):
-    journey = JourneyFactory(organization=organization)
-    week1 = JourneyWeekFactory(journey=journey, week_number=1)
-    week2 = JourneyWeekFactory(journey=journey, week_number=2)
-    return SimpleNamespace(
-        journey=journey,
-        week1=week1,
-        week2=week2,
-        w1=MissionInstanceFactory(journey_week=week1),
-        w2=MissionInstanceFactory(journey_week=week2),
+    """No students yet (each test enrols its own); one mission in each of two weeks."""
+    scenario = ClassScenario.build(
+        organization, weeks=2, missions=(MissionAt(week=1), MissionAt(week=2))
     )
+    week1, week2 = scenario.weeks
+    w1, w2 = scenario.missions
+    return SimpleNamespace(journey=scenario.journey, week1=week1, week2=week2, w1=w1, w2=w2)
 
 
 def enrol(journey, last_name: str, first_name: str = "", role=Role.USER):

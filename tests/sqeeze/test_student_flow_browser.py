@@ -15,7 +15,6 @@ import re
 
 import pytest
 from django.db import connections
-from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -23,16 +22,8 @@ from community.models import Comment, Like, Post, PostAttachment
 from community.services import comment_create
 from missions.models import MissionStatus, MissionType
 from notifications.models import Notification
-from tests.factories import (
-    TEST_PASSWORD,
-    JourneyFactory,
-    JourneyWeekFactory,
-    MissionFactory,
-    MissionInstanceFactory,
-    PostFactory,
-    ProfileFactory,
-    UserJourneyFactory,
-)
+from tests.factories import TEST_PASSWORD, PostFactory
+from tests.scenarios import Classmate, ClassScenario, MissionAt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,25 +32,23 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def classroom(organization, student):
-    journey = JourneyFactory(organization=organization, name="Spring Cohort")
-    classmate = ProfileFactory(organization=organization, first_name="Jisoo", last_name="Park")
-    for person in (student, classmate):
-        UserJourneyFactory(journey=journey, user=person)
-    week = JourneyWeekFactory(journey=journey, name="Week 1", week_number=1)
-    now = timezone.now()
-    instance = MissionInstanceFactory(
-        journey=journey,
-        journey_week=week,
-        mission=MissionFactory(
-            organization=organization,
-            name="Photo diary",
-            mission_type=MissionType.INDIVIDUAL,
-            points=10,
+    scenario = ClassScenario.build(
+        organization,
+        journey_name="Spring Cohort",
+        students={"student": student, "classmate": Classmate("Jisoo", "Park")},
+        missions=(
+            MissionAt(
+                "Photo diary",
+                kind=MissionType.INDIVIDUAL,
+                points=10,
+                opens=-dt.timedelta(days=1),
+                closes=dt.timedelta(days=2),
+                extra={"status": MissionStatus.IN_PROGRESS},
+            ),
         ),
-        release_date=now - dt.timedelta(days=1),
-        expiry_date=now + dt.timedelta(days=2),
-        status=MissionStatus.IN_PROGRESS,
     )
+    journey, classmate = scenario.journey, scenario.students["classmate"]
+    [instance] = scenario.missions
     classmates_post = PostFactory(
         journey=journey,
         mission_instance=instance,

@@ -20,16 +20,8 @@ from playwright.sync_api import expect
 from community.models import AchievementStatus, Post
 from missions.models import JourneyMissionInstance, Mission, MissionStatus, MissionType
 from points.models import UserPoint
-from tests.factories import (
-    TEST_PASSWORD,
-    JourneyFactory,
-    JourneyWeekFactory,
-    MissionFactory,
-    MissionInstanceFactory,
-    PostFactory,
-    ProfileFactory,
-    UserJourneyFactory,
-)
+from tests.factories import TEST_PASSWORD, MissionFactory, PostFactory
+from tests.scenarios import Classmate, ClassScenario, MissionAt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,25 +31,25 @@ def classroom(organization, student, teacher):
     """A journey with a warm-up the classmate has already submitted, and a
     "Photo diary" mission in the library, not yet scheduled."""
     today = timezone.localdate()
-    journey = JourneyFactory(
-        organization=organization,
-        name="Spring Cohort",
-        date_start=today - dt.timedelta(days=3),
-        date_end=today + dt.timedelta(days=25),
+    scenario = ClassScenario.build(
+        organization,
+        journey_name="Spring Cohort",
+        journey_dates=(today - dt.timedelta(days=3), today + dt.timedelta(days=25)),
+        students={"student": student, "classmate": Classmate("Jisoo", "Park")},
+        teacher=teacher,
+        missions=(
+            MissionAt(
+                "Warm-up",
+                points=10,
+                opens=-dt.timedelta(days=2),
+                closes=dt.timedelta(days=2),
+                extra={"status": MissionStatus.IN_PROGRESS},
+            ),
+        ),
     )
-    classmate = ProfileFactory(organization=organization, first_name="Jisoo", last_name="Park")
-    for person in (student, classmate):
-        UserJourneyFactory(journey=journey, user=person)
-    week = JourneyWeekFactory(journey=journey, name="Week 1", week_number=1)
+    journey, classmate = scenario.journey, scenario.students["classmate"]
+    [warm_up] = scenario.missions
     now = timezone.now()
-    warm_up = MissionInstanceFactory(
-        journey=journey,
-        journey_week=week,
-        mission=MissionFactory(organization=organization, name="Warm-up", points=10),
-        release_date=now - dt.timedelta(days=2),
-        expiry_date=now + dt.timedelta(days=2),
-        status=MissionStatus.IN_PROGRESS,
-    )
     PostFactory(
         journey=journey,
         mission_instance=warm_up,
