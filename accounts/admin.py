@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, OrganizationChange, Profile, RoleAccessCode, RoleChange
 from accounts.profile_forms import OrganizationMoveForm, RoleChangeForm
 from accounts.profile_services import access_code_expire, profile_move, role_change
-from sqeeze.admin_scoping import (
+from core.admin_scoping import (
     SuperuserOnlyAdmin,
     TenantScopedAdmin,
     is_platform_operator,

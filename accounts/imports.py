@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 from accounts.forms import phone_normalize
 from accounts.models import ImportStatus, Organization, Profile, Role, StudentImport
 from accounts.permissions import require_role
+from core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +102,8 @@ RESULT_MESSAGES = {
 }
 
 
-class StudentImportError(ValueError):
+class StudentImportError(ServiceError):
     """A file or import the service refuses; ``message`` says why, for the uploader."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 # --- Parsing -----------------------------------------------------------------

@@ -9,8 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from files.links import display_url
-from sqeeze.db import (
+from core.db import (
     EmailTextField,
     PostgresEnumField,
     TextLineField,
@@ -19,6 +18,7 @@ from sqeeze.db import (
     uuid_field,
     uuid_pk,
 )
+from files.links import display_url
 
 
 def is_hangul(text: str) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from blog import services
 from blog.forms import BlogAdminForm
 from blog.models import Blog
-from sqeeze.admin_scoping import SuperuserOnlyAdmin
+from core.admin_scoping import SuperuserOnlyAdmin
 
 
 class PublicationFilter(admin.SimpleListFilter):

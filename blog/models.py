@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from core.db import TextLineField, created_at_field, updated_at_field, uuid_pk
+from core.markdown import markdown_to_text
 from files.links import display_url
-from sqeeze.db import TextLineField, created_at_field, updated_at_field, uuid_pk
-from sqeeze.markdown import markdown_to_text
 
 # The seed's default cover; pages show our own placeholder instead (no CDN).
 SEED_PLACEHOLDER_IMAGE_URL = "https://picsum.photos/980/540"

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from blog.models import Blog
-from sqeeze.keyset import cursor_decode, cursor_encode
+from core.keyset import cursor_decode, cursor_encode
 
 BLOG_PAGE_SIZE = 12
 LANDING_POST_COUNT = 3
@@ -51,7 +51,7 @@ def blog_page(*, after: str | None = None, page_size: int = BLOG_PAGE_SIZE) -> B
     repeated nor skipped."""
     posts = public_posts()
     if after:
-        # sqeeze.keyset names its time "created_at"; here it is published_at.
+        # core.keyset names its time "created_at"; here it is published_at.
         _, published_at, pk = cursor_decode(after)
         posts = posts.filter(
             Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=pk)

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from blog import selectors
-from sqeeze.keyset import BadCursor
+from core.keyset import BadCursor
 
 
 @require_GET

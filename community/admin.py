@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Comment, Like, Post
-from sqeeze.admin_scoping import TenantScopedAdmin, journey_from_parent, related_only
+from core.admin_scoping import TenantScopedAdmin, journey_from_parent, related_only
 
 
 class PostForm(forms.ModelForm):

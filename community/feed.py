@@ -29,10 +29,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.profile_services import public_name
 from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
+from core.db import SubqueryCount
+from core.keyset import BadCursor, cursor_decode, cursor_encode
 from files.links import file_url
 from files.models import File, FileType
-from sqeeze.db import SubqueryCount
-from sqeeze.keyset import BadCursor, cursor_decode, cursor_encode
 
 FEED_PAGE_SIZE = 20
 # Longer input is cut: nobody types a paragraph into a search box, and a

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from community.feed import FeedSort, clean_search, feed_page
+from core.keyset import BadCursor
 from journeys.access import journey_for
-from sqeeze.keyset import BadCursor
 
 
 def _sort_from(raw: str | None) -> FeedSort:

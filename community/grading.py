@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile
 from community.models import AchievementStatus, Comment, Post
 from community.services import COMMENT_MAX_LENGTH, InvalidInput, comment_create, post_link
+from core.errors import ServiceError
 from files.services import file_delete
 from notifications.services import notification_send
 from points.services import points_award, points_revoke
@@ -41,15 +42,8 @@ HIDDEN_REASON_MAX_LENGTH = 500
 GRADES = (AchievementStatus.ACHIEVED, AchievementStatus.NOT_ACHIEVED)
 
 
-class GradingError(Exception):
+class GradingError(ServiceError):
     """A refused grading or moderation; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 # --- who may, and what a post is worth ---------------------------------------

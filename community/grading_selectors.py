@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Profile, Role
 from accounts.profile_services import public_name
 from community.models import AchievementStatus, Post
+from core.keyset import cursor_decode, cursor_encode
 from journeys.models import Journey, JourneyWeek
 from missions.models import Mission
-from sqeeze.keyset import cursor_decode, cursor_encode
 from teams.models import TeamMember
 
 QUEUE_PAGE_SIZE = 25

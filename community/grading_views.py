@@ -42,7 +42,7 @@ from community.grading_selectors import (
     queue_page,
 )
 from community.models import AchievementStatus, Post
-from sqeeze.keyset import BadCursor
+from core.keyset import BadCursor
 
 
 def teachers_only(view):

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import TextLineField, created_at_field, updated_at_field, uuid_pk
+from core.db import TextLineField, created_at_field, updated_at_field, uuid_pk
 
 # The feed's full-text search: one expression for the index and the query, so
 # PostgreSQL can use the index. 'simple' because titles mix Korean and English;

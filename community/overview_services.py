@@ -27,18 +27,15 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Profile
 from accounts.profile_services import public_name
 from community.overview import reminder_candidates, reminder_day
+from core.errors import ServiceError
 from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from notifications.services import notification_send
 
 
-class ReminderRefused(Exception):
+class ReminderRefused(ServiceError):
     """A reminder that makes no sense (mission not open, already submitted);
     ``message`` is fit to show the teacher."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def mission_reminder_send(

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.profile_services import public_name
 from community.models import Comment, Like, Post, PostAttachment
-from sqeeze.db import SubqueryCount
+from core.db import SubqueryCount
 
 
 def visible_posts(user, journey) -> QuerySet[Post]:

@@ -29,6 +29,7 @@ from accounts.models import Profile, Role
 from accounts.profile_services import public_name
 from community.mentions import MentionIndex, mention_index_for
 from community.models import AchievementStatus, Comment, Like, Post, PostAttachment
+from core.errors import ServiceError
 from files.services import FileRejected, file_delete, file_upload
 from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance
@@ -44,15 +45,8 @@ ATTACHMENT_PURPOSE = "post_attachment"
 # --- errors -----------------------------------------------------------------
 
 
-class CommunityError(Exception):
-    """A refused change; ``message`` says why, for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
+class CommunityError(ServiceError):
+    """A refused change to a post, a comment or a like; ``message`` says why."""
 
 
 class SubmissionRefused(CommunityError):

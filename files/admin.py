@@ -15,8 +15,8 @@ from django.urls import path
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_scoping import TenantScopedAdmin, is_platform_operator, related_only
 from files.models import ActiveFile, File, FileStat, FileType
-from sqeeze.admin_scoping import TenantScopedAdmin, is_platform_operator, related_only
 
 
 @admin.register(File)

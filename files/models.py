@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import PostgresEnumField, TextLineField, created_at_field, updated_at_field
+from core.db import PostgresEnumField, TextLineField, created_at_field, updated_at_field
 
 
 class FileType(models.TextChoices):

@@ -33,6 +33,7 @@ import filetype
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, ImageSequence
 
+from core.errors import ServiceError
 from files.purposes import FORMATS, SNIFFED_ALIASES, Format, Purpose, size_label
 
 logger = logging.getLogger(__name__)
@@ -44,15 +45,8 @@ WEBP_QUALITY = 90
 DEFAULT_FRAME_MS = 100
 
 
-class FileRejected(ValueError):
+class FileRejected(ServiceError):
     """An upload we refuse; ``message`` (also ``str()``) is for the uploader."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 # -- size ---------------------------------------------------------------------

@@ -31,6 +31,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_scoping import (
+    SuperuserOnlyAdmin,
+    TenantScopedAdmin,
+    is_platform_operator,
+    related_only,
+)
 from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from files.links import file_url
 from inquiries import services
@@ -43,12 +49,6 @@ from inquiries.models import (
     BugReportStatus,
     Inquiry,
     InquiryStatus,
-)
-from sqeeze.admin_scoping import (
-    SuperuserOnlyAdmin,
-    TenantScopedAdmin,
-    is_platform_operator,
-    related_only,
 )
 
 # --- inquiries ------------------------------------------------------------------------

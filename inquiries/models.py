@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from core.db import DatabaseNow, TextLineField, created_at_field, updated_at_field, uuid_pk
 from files.links import display_url
-from sqeeze.db import DatabaseNow, TextLineField, created_at_field, updated_at_field, uuid_pk
 
 # Limits of what people type: a few paragraphs fit, a pasted document does not.
 NAME_MAX_LENGTH = 100

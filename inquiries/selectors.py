@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import DateTimeField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from core.keyset import cursor_decode, cursor_encode
 from inquiries.models import BugReport
-from sqeeze.keyset import cursor_decode, cursor_encode
 
 MY_REPORTS_PAGE_SIZE = 20
 # Seed rows may lack created_at; they sort as the oldest instead of breaking the keyset.

@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.keyset import BadCursor
 from files.forms import add_upload_error
 from files.services import FileRejected
 from files.upload_handlers import UploadTooLarge, upload_limit
 from inquiries import selectors, services
 from inquiries.forms import BugReportForm, InquiryForm
 from inquiries.models import BugReport
-from sqeeze.keyset import BadCursor
 
 # --- inquiries ------------------------------------------------------------------------
 

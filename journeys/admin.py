@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_scoping import TenantScopedAdmin, TenantScopedTabularInline, related_only
 from journeys.models import Journey, JourneyWeek, UserJourney
-from sqeeze.admin_scoping import TenantScopedAdmin, TenantScopedTabularInline, related_only
 
 
 class JourneyWeekInline(TenantScopedTabularInline):

@@ -7,8 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from files.links import display_url
-from sqeeze.db import (
+from core.db import (
     RandomToken,
     TextLineField,
     created_at_field,
@@ -16,6 +15,7 @@ from sqeeze.db import (
     updated_at_field,
     uuid_pk,
 )
+from files.links import display_url
 
 
 class JourneyQuerySet(models.QuerySet):

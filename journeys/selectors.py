@@ -28,18 +28,18 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile, Role
 from accounts.profile_services import public_name
 from community.models import AchievementStatus, Post
+from core.db import SubqueryCount
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, instances_with_progress, my_team_id
 from notifications.models import Notification
 from points.models import TeamPoint, UserPoint
-from sqeeze.db import SubqueryCount
 from teams.models import Team, TeamMember
 
 HOME_NOTIFICATION_COUNT = 5
 HOME_POST_COUNT = 5
 
-# An invite token is a short random string (sqeeze.db.new_random_token); a
+# An invite token is a short random string (core.db.new_random_token); a
 # longer one cannot be ours, so it is refused without asking the database.
 INVITE_TOKEN_MAX_LENGTH = 100
 

@@ -24,12 +24,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, Role
 from accounts.profile_services import public_name
+from core.db import new_random_token
 from files.models import File
 from files.services import file_delete, file_upload
 from journeys.models import Journey, UserJourney
 from journeys.selectors import can_manage_journey, email_receivers
 from notifications.services import language_of, notification_send
-from sqeeze.db import new_random_token
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext
 
+from core.admin_scoping import TenantScopedAdmin, journey_from_parent, related_only
 from missions.models import JourneyMissionInstance, Mission
-from sqeeze.admin_scoping import TenantScopedAdmin, journey_from_parent, related_only
 
 
 @admin.register(Mission)

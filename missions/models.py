@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import (
+from core.db import (
     PostgresEnumField,
     TextLineField,
     created_at_field,

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import AchievementStatus, Post
+from core.db import SubqueryCount
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission
-from sqeeze.db import SubqueryCount
 from teams.models import TeamMember
 
 if TYPE_CHECKING:  # journeys.selectors imports this module at its top

@@ -16,10 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.markdown import render_markdown
 from missions import selectors, services
 from missions.forms import MissionForm
 from missions.models import Mission
-from sqeeze.markdown import render_markdown
 
 # The delete page lists where a mission is scheduled, up to this many places.
 PLACES_SHOWN = 20

@@ -11,9 +11,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_scoping import SuperuserOnlyAdmin, TenantScopedAdmin, is_platform_operator
 from notifications.email_delivery import email_queue_retry
 from notifications.models import EmailQueue, EmailStatus, Notification, Subscription
-from sqeeze.admin_scoping import SuperuserOnlyAdmin, TenantScopedAdmin, is_platform_operator
 
 
 @admin.register(Notification)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import DatabaseNow, TextLineField, created_at_field, updated_at_field, uuid_pk
+from core.db import DatabaseNow, TextLineField, created_at_field, updated_at_field, uuid_pk
 
 
 class Notification(models.Model):

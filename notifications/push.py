@@ -53,6 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from py_vapid import Vapid
 
 from accounts.models import Profile
+from core.db import DatabaseNow
 from notifications.models import Notification, Subscription
 from notifications.push_network import (
     DEFAULT_PORTS,
@@ -65,7 +66,6 @@ from notifications.push_network import (
     resolve_checked,
 )
 from notifications.types import NOTIFICATION_TYPES
-from sqeeze.db import DatabaseNow
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts.models import Profile
+from core.keyset import BadCursor, cursor_decode, cursor_encode
 from notifications.models import Notification
-from sqeeze.keyset import BadCursor, cursor_decode, cursor_encode
 
 INBOX_PAGE_SIZE = 20
 

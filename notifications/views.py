@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.keyset import BadCursor
 from notifications import selectors, services
 from notifications.digest import digest_preference_save
 from notifications.forms import PreferencesForm
 from notifications.models import Notification
 from notifications.push import push_control_context
-from sqeeze.keyset import BadCursor
 
 
 @login_required

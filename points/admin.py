@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin_scoping import TenantScopedAdmin
 from points.models import TeamPoint, UserPoint
-from sqeeze.admin_scoping import TenantScopedAdmin
 
 # A mission instance prints as "mission (journey · week)".
 MISSION_INSTANCE_LABEL_JOINS = (

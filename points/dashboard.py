@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from accounts.models import Role
 from community.models import Post
+from core.db import SubqueryCount
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, instances_with_progress
 from points import charts
-from sqeeze.db import SubqueryCount
 
 
 @dataclass

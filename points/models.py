@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import created_at_field, updated_at_field, uuid_pk
+from core.db import created_at_field, updated_at_field, uuid_pk
 
 
 class UserPoint(models.Model):

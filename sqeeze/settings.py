@@ -61,7 +61,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.kakao",
     "axes",
-    # Sqeeze, one app per domain (DESIGN.md)
+    # Sqeeze, one app per domain (DESIGN.md); core holds the shared template tags
+    "core",
     "sqeeze",
     "accounts",
     "files",

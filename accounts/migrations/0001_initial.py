@@ -16,7 +16,7 @@ import uuid
 from django.db import migrations, models
 
 import accounts.models
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -50,14 +50,14 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "first_name",
-                    sqeeze.db.TextLineField(blank=True, null=True, verbose_name="first name"),
+                    core.db.TextLineField(blank=True, null=True, verbose_name="first name"),
                 ),
                 (
                     "last_name",
-                    sqeeze.db.TextLineField(blank=True, null=True, verbose_name="last name"),
+                    core.db.TextLineField(blank=True, null=True, verbose_name="last name"),
                 ),
-                ("email", sqeeze.db.EmailTextField(unique=True, verbose_name="e-mail")),
-                ("phone", sqeeze.db.TextLineField(blank=True, null=True, verbose_name="phone")),
+                ("email", core.db.EmailTextField(unique=True, verbose_name="e-mail")),
+                ("phone", core.db.TextLineField(blank=True, null=True, verbose_name="phone")),
                 (
                     "profile_image",
                     models.TextField(
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -89,14 +89,14 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
                 ),
                 (
                     "role",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[("user", "Student"), ("teacher", "Teacher"), ("admin", "Admin")],
                         db_default="user",
                         default="user",
@@ -141,14 +141,14 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("name", sqeeze.db.TextLineField(verbose_name="name")),
+                ("name", core.db.TextLineField(verbose_name="name")),
                 (
                     "description",
                     models.TextField(blank=True, null=True, verbose_name="description"),
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -185,7 +185,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "role",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[("user", "Student"), ("teacher", "Teacher"), ("admin", "Admin")],
                         enum_name="role",
                         max_length=32,
@@ -205,7 +205,7 @@ class Migration(migrations.Migration):
                     "code",
                     models.UUIDField(
                         blank=True,
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         null=True,
                         verbose_name="code",
@@ -218,7 +218,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",

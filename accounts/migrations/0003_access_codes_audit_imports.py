@@ -27,7 +27,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "old_role",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[("user", "Student"), ("teacher", "Teacher"), ("admin", "Admin")],
                         enum_name="role",
                         max_length=32,
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "new_role",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[("user", "Student"), ("teacher", "Teacher"), ("admin", "Admin")],
                         enum_name="role",
                         max_length=32,
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -91,17 +91,17 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("file_name", sqeeze.db.TextLineField(verbose_name="file name")),
+                ("file_name", core.db.TextLineField(verbose_name="file name")),
                 (
                     "status",
-                    sqeeze.db.TextLineField(
+                    core.db.TextLineField(
                         choices=[
                             ("previewed", "Previewed"),
                             ("queued", "Queued"),
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),

@@ -23,7 +23,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "old_role",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[("user", "Student"), ("teacher", "Teacher"), ("admin", "Admin")],
                         enum_name="role",
                         max_length=32,
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",

@@ -7,7 +7,7 @@ import uuid
 
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -22,23 +22,23 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("title", sqeeze.db.TextLineField(verbose_name="title")),
+                ("title", core.db.TextLineField(verbose_name="title")),
                 (
                     "subtitle",
-                    sqeeze.db.TextLineField(blank=True, null=True, verbose_name="subtitle"),
+                    core.db.TextLineField(blank=True, null=True, verbose_name="subtitle"),
                 ),
                 ("content", models.TextField(verbose_name="content (Markdown)")),
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         verbose_name="created at",
                     ),
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         verbose_name="updated at",
                     ),
                 ),

@@ -10,7 +10,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -30,13 +30,13 @@ class Migration(migrations.Migration):
             name="ActiveFile",
             fields=[
                 ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                ("file_name", sqeeze.db.TextLineField(verbose_name="original file name")),
-                ("file_path", sqeeze.db.TextLineField(verbose_name="stored path")),
+                ("file_name", core.db.TextLineField(verbose_name="original file name")),
+                ("file_path", core.db.TextLineField(verbose_name="stored path")),
                 ("file_size", models.BigIntegerField(verbose_name="size (bytes)")),
-                ("mime_type", sqeeze.db.TextLineField(verbose_name="MIME type")),
+                ("mime_type", core.db.TextLineField(verbose_name="MIME type")),
                 (
                     "file_type",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[
                             ("image", "Image"),
                             ("document", "Document"),
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "bucket_name",
-                    sqeeze.db.TextLineField(
+                    core.db.TextLineField(
                         db_default="images", default="images", verbose_name="bucket"
                     ),
                 ),
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "file_type",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[
                             ("image", "Image"),
                             ("document", "Document"),
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                         verbose_name="kind",
                     ),
                 ),
-                ("bucket_name", sqeeze.db.TextLineField(verbose_name="bucket")),
+                ("bucket_name", core.db.TextLineField(verbose_name="bucket")),
                 ("file_count", models.BigIntegerField(verbose_name="files")),
                 (
                     "total_size",
@@ -137,13 +137,13 @@ class Migration(migrations.Migration):
             name="File",
             fields=[
                 ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                ("file_name", sqeeze.db.TextLineField(verbose_name="original file name")),
-                ("file_path", sqeeze.db.TextLineField(verbose_name="stored path")),
+                ("file_name", core.db.TextLineField(verbose_name="original file name")),
+                ("file_path", core.db.TextLineField(verbose_name="stored path")),
                 ("file_size", models.BigIntegerField(verbose_name="size (bytes)")),
-                ("mime_type", sqeeze.db.TextLineField(verbose_name="MIME type")),
+                ("mime_type", core.db.TextLineField(verbose_name="MIME type")),
                 (
                     "file_type",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         choices=[
                             ("image", "Image"),
                             ("document", "Document"),
@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "bucket_name",
-                    sqeeze.db.TextLineField(
+                    core.db.TextLineField(
                         db_default="images", default="images", verbose_name="bucket"
                     ),
                 ),
@@ -170,7 +170,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -180,7 +180,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),

@@ -9,7 +9,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -27,14 +27,14 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("title", sqeeze.db.TextLineField(verbose_name="title")),
+                ("title", core.db.TextLineField(verbose_name="title")),
                 (
                     "description",
                     models.TextField(blank=True, null=True, verbose_name="description"),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "status",
-                    sqeeze.db.TextLineField(
+                    core.db.TextLineField(
                         blank=True,
                         choices=[
                             ("open", "Open"),
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -111,17 +111,17 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("name", sqeeze.db.TextLineField(db_comment="신청자 이름", verbose_name="name")),
+                ("name", core.db.TextLineField(db_comment="신청자 이름", verbose_name="name")),
                 (
                     "phone",
-                    sqeeze.db.TextLineField(db_comment="신청자 전화번호", verbose_name="phone"),
+                    core.db.TextLineField(db_comment="신청자 전화번호", verbose_name="phone"),
                 ),
                 (
                     "automation_needs",
@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
                     "created_at",
                     models.DateTimeField(
                         db_comment="문의 생성 시각",
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         verbose_name="created at",
                     ),
@@ -161,13 +161,13 @@ class Migration(migrations.Migration):
                     models.DateTimeField(
                         auto_now=True,
                         db_comment="문의 수정 시각",
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         verbose_name="updated at",
                     ),
                 ),
                 (
                     "status",
-                    sqeeze.db.TextLineField(
+                    core.db.TextLineField(
                         blank=True,
                         choices=[
                             ("pending", "Pending"),

@@ -23,7 +23,7 @@ bug_reports additions:
 from django.conf import settings
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="bugreport",
             name="severity",
-            field=sqeeze.db.TextLineField(
+            field=core.db.TextLineField(
                 choices=[
                     ("low", "Low"),
                     ("normal", "Normal"),

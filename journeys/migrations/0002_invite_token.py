@@ -10,7 +10,7 @@ server), so existing rows and rows inserted with plain SQL get distinct tokens.
 
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -23,8 +23,8 @@ class Migration(migrations.Migration):
             model_name="journey",
             name="invite_token",
             field=models.TextField(
-                db_default=sqeeze.db.RandomToken(),
-                default=sqeeze.db.new_random_token,
+                db_default=core.db.RandomToken(),
+                default=core.db.new_random_token,
                 editable=False,
                 unique=True,
                 verbose_name="invite token",

@@ -18,7 +18,7 @@ import uuid
 import django.db.models.deletion
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -41,17 +41,17 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("name", sqeeze.db.TextLineField(verbose_name="name")),
+                ("name", core.db.TextLineField(verbose_name="name")),
                 (
                     "mission_type",
-                    sqeeze.db.TextLineField(
+                    core.db.TextLineField(
                         blank=True,
                         choices=[("individual", "Individual"), ("team", "Team")],
                         null=True,
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "status",
-                    sqeeze.db.PostgresEnumField(
+                    core.db.PostgresEnumField(
                         blank=True,
                         choices=[
                             ("not_started", "Not started"),
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),

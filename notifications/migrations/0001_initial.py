@@ -14,7 +14,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -29,12 +29,12 @@ class Migration(migrations.Migration):
             name="EmailQueue",
             fields=[
                 ("id", models.AutoField(primary_key=True, serialize=False)),
-                ("recipient_email", sqeeze.db.TextLineField(verbose_name="recipient e-mail")),
+                ("recipient_email", core.db.TextLineField(verbose_name="recipient e-mail")),
                 (
                     "recipient_name",
-                    sqeeze.db.TextLineField(blank=True, null=True, verbose_name="recipient name"),
+                    core.db.TextLineField(blank=True, null=True, verbose_name="recipient name"),
                 ),
-                ("subject", sqeeze.db.TextLineField(verbose_name="subject")),
+                ("subject", core.db.TextLineField(verbose_name="subject")),
                 ("content", models.TextField(verbose_name="content")),
                 (
                     "content_ref_id",
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -136,21 +136,21 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("type", sqeeze.db.TextLineField(verbose_name="type")),
+                ("type", core.db.TextLineField(verbose_name="type")),
                 ("message", models.CharField(verbose_name="message")),
                 ("link", models.TextField(blank=True, null=True, verbose_name="link")),
                 ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",

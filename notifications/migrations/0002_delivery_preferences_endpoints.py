@@ -31,7 +31,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import sqeeze.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -47,14 +47,14 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=sqeeze.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
                         serialize=False,
                     ),
                 ),
-                ("notification_type", sqeeze.db.TextLineField(verbose_name="notification type")),
+                ("notification_type", core.db.TextLineField(verbose_name="notification type")),
                 (
                     "email",
                     models.BooleanField(db_default=True, default=True, verbose_name="e-mail"),
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 (
                     "created_at",
                     models.DateTimeField(
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         editable=False,
                         null=True,
                         verbose_name="created at",
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                     "updated_at",
                     models.DateTimeField(
                         auto_now=True,
-                        db_default=sqeeze.db.DatabaseNow(),
+                        db_default=core.db.DatabaseNow(),
                         null=True,
                         verbose_name="updated at",
                     ),
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="emailqueue",
             name="from_email",
-            field=sqeeze.db.TextLineField(blank=True, null=True, verbose_name="sender"),
+            field=core.db.TextLineField(blank=True, null=True, verbose_name="sender"),
         ),
         migrations.AddField(
             model_name="emailqueue",
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
             model_name="emailqueue",
             name="next_attempt_at",
             field=models.DateTimeField(
-                db_default=sqeeze.db.DatabaseNow(),
+                db_default=core.db.DatabaseNow(),
                 default=django.utils.timezone.now,
                 verbose_name="next attempt at",
             ),
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="subscription",
             name="user_agent",
-            field=sqeeze.db.TextLineField(blank=True, null=True, verbose_name="browser"),
+            field=core.db.TextLineField(blank=True, null=True, verbose_name="browser"),
         ),
         migrations.AddIndex(
             model_name="emailqueue",

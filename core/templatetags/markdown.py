@@ -7,7 +7,7 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from sqeeze.markdown import markdown_to_text, render_markdown
+from core.markdown import markdown_to_text, render_markdown
 
 register = template.Library()
 

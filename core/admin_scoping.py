@@ -28,7 +28,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from sqeeze.db import EmailTextField, TextLineField
+from core.db import EmailTextField, TextLineField
 
 NOT_YOUR_ORGANIZATION = _("Choose a value that belongs to your organization.")
 
