@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from accounts.models import Profile
@@ -144,7 +145,10 @@ def test_parallel_sign_ups_cannot_squeeze_past_the_limit(signups_per_hour):
 
     def attempt(number: int) -> None:
         barrier.wait()
-        statuses.append(sign_up(Client(), organization, number).status_code)
+        try:
+            statuses.append(sign_up(Client(), organization, number).status_code)
+        finally:
+            connection.close()  # each thread's own; left open, it outlives the test
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in range(12)]
     for thread in threads:
