@@ -107,10 +107,13 @@ class BugReportForm(forms.Form):
         help_text=_("What you did, what you expected, and what happened instead."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    # Radios, not a select: each choice explains itself in a sentence, which a
+    # phone's select box would cut off.
     severity = forms.ChoiceField(
         label=_("How bad is it?"),
         choices=SEVERITY_CHOICES,
         initial=BugReportSeverity.NORMAL,
+        widget=forms.RadioSelect,
     )
     screenshot = PurposeFileField(
         purpose="bug_screenshot",

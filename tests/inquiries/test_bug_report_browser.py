@@ -83,7 +83,8 @@ def test_a_student_reports_a_bug_an_operator_resolves_it_and_the_student_sees_it
 
     phone.get_by_label("Title").fill("The bell shows a wrong count")
     phone.get_by_label("What happened? (optional)").fill("It says 3 but I have none unread.")
-    phone.get_by_label("How bad is it?").select_option("low")
+    severity = phone.get_by_role("group", name="How bad is it?")
+    severity.get_by_label("Low: a small annoyance").check()
     phone.get_by_label("Screenshot (optional)").set_input_files(
         {"name": "bell.png", "mimeType": "image/png", "buffer": png((200, 120))}
     )
