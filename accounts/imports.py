@@ -42,6 +42,7 @@ from accounts.forms import phone_normalize
 from accounts.models import ImportStatus, Organization, Profile, Role, StudentImport
 from accounts.permissions import require_role
 from core.errors import ServiceError
+from core.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -346,7 +347,7 @@ def invitation_url(profile: Profile) -> str:
         "accounts_import:invitation",
         kwargs={"uidb36": user_pk_to_url_str(profile), "key": key},
     )
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def invitation_message(*, profile: Profile, organization: Organization) -> EmailMultiAlternatives:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from blog import selectors
 from blog.models import Blog
-from core.seo import absolute_url
+from core.links import absolute_url
 
 
 class LatestPostsFeed(Feed):

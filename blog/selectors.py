@@ -13,11 +13,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from blog.models import Blog
-from core.keyset import cursor_decode, cursor_encode
+from core.keyset import newest_first_page
 
 BLOG_PAGE_SIZE = 12
 LANDING_POST_COUNT = 3
@@ -49,20 +49,9 @@ def blog_page(*, after: str | None = None, page_size: int = BLOG_PAGE_SIZE) -> B
     a cursor we did not write. The cursor is the last post's (published_at, id);
     the id breaks ties, so posts published at the same moment are neither
     repeated nor skipped."""
-    posts = public_posts()
-    if after:
-        # core.keyset names its time "created_at"; here it is published_at.
-        _, published_at, pk = cursor_decode(after)
-        posts = posts.filter(
-            Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=pk)
-        )
-    rows = list(posts[: page_size + 1])
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    next_cursor = None
-    if has_more:
-        last = rows[-1]
-        next_cursor = cursor_encode(created_at=last.published_at, id=last.id)
+    rows, next_cursor = newest_first_page(
+        public_posts(), time_field="published_at", after=after, size=page_size
+    )
     return BlogPage(posts=rows, next_cursor=next_cursor, is_first=not after)
 
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.profile_services import public_name
 from community.models import AchievementStatus, Post
+from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from journeys.models import Journey
 from missions.models import MissionType
 
@@ -58,9 +59,6 @@ DATETIME_TEXT = "%Y-%m-%d %H:%M"
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 ITERATOR_CHUNK = 500
 
-# A cell starting with one of these is a formula to Excel and LibreOffice:
-# a student's title "=HYPERLINK(…)" must stay text (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Not allowed (or troublesome) in file names on common systems.
 UNSAFE_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
@@ -164,8 +162,9 @@ def _csv_value(value) -> str | int:
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime(DATETIME_TEXT)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        # A student's title "=HYPERLINK(…)" must stay text (CSV injection).
+        return spreadsheet_text(value)
     return value
 
 
@@ -173,7 +172,7 @@ def csv_stream(journey: Journey, settings: ExportSettings) -> Iterator[str]:
     """The CSV text, line by line, after a UTF-8 byte order mark: without it,
     Excel reads the file in the system's legacy code page and garbles Korean."""
     writer = csv.writer(_Echo())
-    yield "\ufeff"
+    yield UTF8_BOM
     for row in export_rows(journey, settings):
         yield writer.writerow([_csv_value(value) for value in row])
 

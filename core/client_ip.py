@@ -50,8 +50,3 @@ def client_network(request: HttpRequest) -> str:
     if parsed.ipv4_mapped is not None:  # ::ffff:203.0.113.9 is that IPv4 client
         return str(parsed.ipv4_mapped)
     return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
-
-
-def axes_client_ip(request: HttpRequest) -> str:
-    """``AXES_CLIENT_IP_CALLABLE``: the lock-out counts by the same address."""
-    return client_ip(request)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.db.models import Q, QuerySet
+
 SEPARATOR = "~"
 
 
@@ -36,3 +38,23 @@ def cursor_decode(raw: str, *, leading: int = 0) -> tuple[list[str], dt.datetime
         return parts[:leading], created_at, uuid.UUID(parts[-1])
     except ValueError:
         raise BadCursor(raw) from None
+
+
+def newest_first_page(
+    rows: QuerySet, *, time_field: str, after: str | None, size: int
+) -> tuple[list, str | None]:
+    """One page of ``rows`` newest first on (``time_field``, id), after the
+    cursor ``after`` (``BadCursor`` when it is not one of ours), and the cursor
+    of the next page (None on the last). One query: a row beyond ``size`` is
+    read only to learn whether another page follows."""
+    if after:
+        _leading, moment, pk = cursor_decode(after)
+        rows = rows.filter(
+            Q(**{f"{time_field}__lt": moment}) | Q(**{time_field: moment, "id__lt": pk})
+        )
+    page = list(rows.order_by(f"-{time_field}", "-id")[: size + 1])
+    if len(page) <= size:
+        return page, None
+    page = page[:size]
+    last = page[-1]
+    return page, cursor_encode(created_at=getattr(last, time_field), id=last.pk)

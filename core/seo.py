@@ -17,16 +17,6 @@ from django.contrib.sitemaps import Sitemap
 from django.http import HttpRequest
 
 
-def absolute_url(url: str) -> str:
-    """``url`` made absolute on ``SITE_URL``; an absolute http(s) URL (an S3
-    cover, a static file on a CDN) is returned as it is."""
-    if url.startswith(("http://", "https://")):
-        return url
-    if url.startswith("//"):
-        return f"{urlsplit(settings.SITE_URL).scheme or 'https'}:{url}"
-    return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
-
-
 class SiteURLSitemap(Sitemap):
     """A sitemap whose addresses start with ``SITE_URL`` (Django's would take the
     Sites framework's domain, which knows nothing of http or a port)."""

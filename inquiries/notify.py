@@ -20,8 +20,9 @@ from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
+from core.links import absolute_url
 from inquiries.models import BugReport, BugReportStatus, Inquiry
-from notifications.services import absolute_url, language_of, notification_send
+from notifications.services import language_of, notification_send
 
 BUG_REPORT_NOTIFICATION = "bug_report_updated"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, Q, QuerySet, Value
+from django.db.models import DateTimeField, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from core.keyset import cursor_decode, cursor_encode
+from core.keyset import newest_first_page
 from inquiries.models import BugReport
 
 MY_REPORTS_PAGE_SIZE = 20
@@ -31,15 +31,9 @@ def my_reports_page(user, after: str | None = None) -> ReportPage:
         .annotate(listed_at=Coalesce("created_at", Value(_NO_DATE, output_field=DateTimeField())))
         .only("id", "title", "status", "severity", "created_at", "answered_at")
     )
-    if after:
-        _leading, listed_at, pk = cursor_decode(after)
-        reports = reports.filter(Q(listed_at__lt=listed_at) | Q(listed_at=listed_at, id__lt=pk))
-    rows = list(reports.order_by("-listed_at", "-id")[: MY_REPORTS_PAGE_SIZE + 1])
-    next_cursor = None
-    if len(rows) > MY_REPORTS_PAGE_SIZE:
-        rows = rows[:MY_REPORTS_PAGE_SIZE]
-        last = rows[-1]
-        next_cursor = cursor_encode(created_at=last.listed_at, id=last.pk)
+    rows, next_cursor = newest_first_page(
+        reports, time_field="listed_at", after=after, size=MY_REPORTS_PAGE_SIZE
+    )
     return ReportPage(reports=rows, next_cursor=next_cursor)
 
 

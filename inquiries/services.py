@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile
+from core.text import printable_line
 from files.services import file_upload
 from inquiries import tasks
 from inquiries.models import (
@@ -174,11 +175,6 @@ def same_site_path(value: str | None) -> str | None:
     return value
 
 
-def _user_agent(value: str | None) -> str | None:
-    text = "".join(char for char in (value or "") if unicodedata.category(char) != "Cc")
-    return text.strip()[:USER_AGENT_MAX_LENGTH] or None
-
-
 def bug_report_create(
     *,
     reporter: Profile,
@@ -214,7 +210,7 @@ def bug_report_create(
             severity=severity,
             attachment_file=stored,
             page_url=same_site_path(page_url),
-            user_agent=_user_agent(user_agent),
+            user_agent=printable_line(user_agent, max_length=USER_AGENT_MAX_LENGTH) or None,
             status=BugReportStatus.OPEN,
         )
 

@@ -40,8 +40,9 @@ from django.utils import timezone, translation
 
 from accounts.models import Profile, Role
 from accounts.profile_services import public_name
+from core.links import absolute_url
 from notifications.models import DigestDelivery, Notification, NotificationPreference
-from notifications.services import absolute_url, language_of
+from notifications.services import language_of
 from notifications.types import NOTIFICATION_TYPES
 
 DIGEST_TYPE = "submission"

@@ -54,6 +54,8 @@ from py_vapid import Vapid
 
 from accounts.models import Profile
 from core.db import DatabaseNow
+from core.links import absolute_url
+from core.text import printable_line
 from notifications.models import Notification, Subscription
 from notifications.push_network import (
     DEFAULT_PORTS,
@@ -358,11 +360,6 @@ def push_subscription_clean(subscription_json: str | bytes | Mapping[str, Any]) 
     return clean
 
 
-def _clean_user_agent(user_agent: str) -> str:
-    printable = "".join(ch for ch in user_agent or "" if ch.isprintable())
-    return " ".join(printable.split())[:USER_AGENT_MAX_LENGTH]
-
-
 # --- Writes -----------------------------------------------------------------------
 
 
@@ -378,7 +375,7 @@ def push_subscription_save(
     clean = push_subscription_clean(subscription_json)
     endpoint = clean["endpoint"]
     text = json.dumps(clean, separators=(",", ":"))
-    agent = _clean_user_agent(user_agent) or None
+    agent = printable_line(user_agent, max_length=USER_AGENT_MAX_LENGTH) or None
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().filter(endpoint=endpoint).first()
         if subscription is None:
@@ -441,12 +438,6 @@ class PushResult:
     retry_after: int | None = None
 
 
-def _absolute(url: str) -> str:
-    if url.startswith(("https://", "http://")):
-        return url
-    return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
-
-
 def push_payload(notification: Notification) -> dict[str, str]:
     """The JSON the service worker shows: title, body, url (absolute), icon, tag."""
     from notifications.services import language_of
@@ -460,8 +451,8 @@ def push_payload(notification: Notification) -> dict[str, str]:
     return {
         "title": title,
         "body": body,
-        "url": _absolute(notification.link or reverse("notifications:inbox")),
-        "icon": _absolute(static(PUSH_ICON)),
+        "url": absolute_url(notification.link or reverse("notifications:inbox")),
+        "icon": absolute_url(static(PUSH_ICON)),
         # One notification shows once, even if a retry delivers it twice.
         "tag": str(notification.pk),
     }

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from accounts.models import Profile
+from core.links import absolute_url
 from notifications.models import Notification, NotificationPreference
 from notifications.types import NOTIFICATION_TYPES, NotificationType, notification_type
 
@@ -123,10 +124,6 @@ def _address(profile: Profile) -> str:
     from email.utils import formataddr
 
     return formataddr((profile.full_name, profile.email)) if profile.full_name else profile.email
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def notification_read(*, notification: Notification) -> Notification:

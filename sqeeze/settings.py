@@ -292,7 +292,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "core.client_ip.axes_client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 # allauth authenticates with email=..., so axes never sees the form's "login"
 # field; this names the account (lower-cased) so each account has its counter.
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"

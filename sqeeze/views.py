@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from blog import selectors as blog_selectors
-from core.seo import absolute_url
+from core.links import absolute_url
 from journeys import selectors as journey_selectors
 from journeys.views import pending_invite_redirect
 from sqeeze import health

@@ -8,7 +8,7 @@ from django import template
 from django.templatetags.static import static
 
 from blog.models import Blog
-from core.seo import absolute_url
+from core.links import absolute_url
 
 register = template.Library()
 

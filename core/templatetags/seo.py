@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from core.seo import absolute_url
+from core.links import absolute_url
 
 register = template.Library()
 
