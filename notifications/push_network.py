@@ -14,8 +14,9 @@ rebinding). So:
   address that was checked, without a second lookup, while the Host header,
   TLS SNI and the certificate check keep the endpoint's host name.
 
-Nothing here knows about subscriptions or Django: ``notifications.push``
-decides what a refusal means for a person or a delivery.
+Nothing here knows about subscriptions or Django: ``notifications.push_endpoints``
+decides what a refusal means for a person, ``notifications.push_delivery`` what
+it means for a delivery.
 """
 
 from __future__ import annotations

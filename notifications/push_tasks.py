@@ -1,4 +1,9 @@
-"""The web push task: thin, takes ids, retries only the browsers that failed."""
+"""The web push task: thin, takes ids, retries only the browsers that failed.
+
+Queued by ``push_services.push_queue``; each browser is one ``push_deliver``
+call (``push_delivery``). The task name ``notifications.send_push`` is what the
+broker's messages carry: it must not change.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 
 from celery import shared_task
 
-from notifications.push import (
+from notifications.push_delivery import (
     PUSH_MAX_RETRIES,
     PushOutcome,
     push_deliver,

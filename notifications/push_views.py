@@ -16,12 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications.models import Subscription
-from notifications.push import (
-    SUBSCRIPTION_MAX_BYTES,
-    browser_label,
-    push_subscription_delete,
-    push_subscription_save,
-)
+from notifications.push_endpoints import SUBSCRIPTION_MAX_BYTES
+from notifications.push_services import push_subscription_delete, push_subscription_save
+from notifications.push_ui import browser_label
 
 
 def _wants_json(request: HttpRequest) -> bool:

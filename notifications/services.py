@@ -69,7 +69,8 @@ def notification_send(
         if channels.email and receiver.email:
             _email_queue(notification, kind)
         if channels.push:
-            from notifications.push import push_queue
+            # Imported here: push delivery imports this module (for language_of).
+            from notifications.push_services import push_queue
 
             push_queue(notification)
     return notification

@@ -16,7 +16,7 @@ from notifications import selectors, services
 from notifications.digest import digest_preference_save
 from notifications.forms import PreferencesForm
 from notifications.models import Notification
-from notifications.push import push_control_context
+from notifications.push_ui import push_control_context
 
 
 @login_required

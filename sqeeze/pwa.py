@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from notifications.push import PUSH_ICON
+from notifications.push_delivery import PUSH_ICON
 
 # The colours of static/css/sqeeze.css: --brand for the browser's bars, --bg
 # for the splash screen an installed app shows while it starts.

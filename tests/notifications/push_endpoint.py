@@ -236,7 +236,7 @@ def _handler_for(endpoint: PushEndpoint) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture(name="vapid")
 def vapid_fixture(settings) -> dict[str, str]:
     """A fresh VAPID pair in settings, loopback endpoints allowed, an https site URL."""
-    from notifications.push import vapid_keys_generate
+    from notifications.push_keys import vapid_keys_generate
 
     public, private = vapid_keys_generate()
     settings.VAPID_PUBLIC_KEY = public

@@ -12,14 +12,13 @@ from django.conf import settings
 from django.utils import translation
 
 from notifications.models import Subscription
-from notifications.push import (
+from notifications.push_delivery import (
     PUSH_MAX_RETRIES,
     PushOutcome,
     push_deliver,
-    push_queue,
     push_retry_delay,
-    push_subscription_save,
 )
+from notifications.push_services import push_queue, push_subscription_save
 from notifications.push_tasks import send_push
 from notifications.services import notification_send
 from notifications.types import NOTIFICATION_TYPES

@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.management import CommandError, call_command
 
 from notifications.models import Subscription
-from notifications.push import push_is_configured, push_subscription_save
+from notifications.push_keys import push_is_configured
+from notifications.push_services import push_subscription_save
 from notifications.push_tasks import send_push
 from tests.factories import NotificationFactory
 from tests.notifications.push_endpoint import push_service_fixture  # noqa: F401 - fixture

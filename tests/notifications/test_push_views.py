@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils.html import escapejs
 
 from notifications.models import Subscription
-from notifications.push import PUSH_ICON, push_subscription_save
+from notifications.push_delivery import PUSH_ICON
+from notifications.push_services import push_subscription_save
 from tests.notifications.push_endpoint import (  # noqa: F401 - fixtures
     push_service_fixture,
     vapid_fixture,

@@ -43,8 +43,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.urls import reverse
 
 from notifications.models import Subscription
-from notifications.push import PushOutcome, push_deliver, push_subscription_save
+from notifications.push_delivery import PushOutcome, push_deliver
 from notifications.push_network import PinnedHost, address_is_public, pinned_session
+from notifications.push_services import push_subscription_save
 from tests.factories import NotificationFactory
 from tests.notifications.push_endpoint import (  # noqa: F401 - fixtures
     push_service_fixture,

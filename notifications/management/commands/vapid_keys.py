@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications.push import push_is_configured, vapid_keys_generate, vapid_signer
+from notifications.push_keys import push_is_configured, vapid_keys_generate, vapid_signer
 
 
 class Command(BaseCommand):
