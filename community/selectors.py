@@ -1,17 +1,41 @@
-"""Reads of the community app for the post pages: one post with what its page
-shows, in a fixed number of queries whatever the number of comments, likes or
-attachments."""
+"""Reads of the community app: one post with what its page shows, and one
+page of a journey's feed, each in a fixed number of queries whatever the number
+of posts, comments, likes or attachments.
+
+The feed is sorted by newest or most liked, optionally searched, and paged by
+key: the posts with their counts (correlated subqueries), the thumbnails of that
+page (one query, none when no post on it has an image), and, when searching, the
+matching authors (one query).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.profile_services import public_name
-from community.models import Comment, Like, Post, PostAttachment
+from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
 from core.db import SubqueryCount
+from core.keyset import BadCursor, cursor_decode, cursor_encode
+from files.links import file_url
+from files.models import File, FileType
 
 
 def visible_posts(user, journey) -> QuerySet[Post]:
@@ -106,3 +130,200 @@ def neighbours_of(user, post: Post) -> Neighbours:
 def _is_before(row: Post, post: Post) -> bool:
     # UUIDs compare like PostgreSQL compares them (by their bytes).
     return (row.created_at, row.pk) < (post.created_at, post.pk)
+
+
+# --- the feed ------------------------------------------------------------
+
+
+FEED_PAGE_SIZE = 20
+# Longer input is cut: nobody types a paragraph into a search box, and a
+# bounded query keeps the tsquery small.
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_TERMS = 8
+
+
+class FeedSort(TextChoices):
+    NEWEST = "newest", _("Newest")
+    MOST_LIKED = "liked", _("Most liked")
+
+
+@dataclass(frozen=True)
+class FeedCursor:
+    """Where a page ended. The newest sort pages on (created_at, id); the most
+    liked sort on (like_count, created_at, id). The id breaks ties, so two posts
+    with the same time or the same number of likes are neither repeated nor skipped."""
+
+    created_at: dt.datetime
+    id: uuid.UUID
+    like_count: int | None = None  # set for the most-liked sort only
+
+    def encode(self) -> str:
+        leading = () if self.like_count is None else (self.like_count,)
+        return cursor_encode(*leading, created_at=self.created_at, id=self.id)
+
+    @classmethod
+    def decode(cls, raw: str, sort: FeedSort) -> FeedCursor:
+        most_liked = sort == FeedSort.MOST_LIKED
+        leading, created_at, pk = cursor_decode(raw, leading=1 if most_liked else 0)
+        if most_liked and not leading[0].isdigit():
+            raise BadCursor(raw)
+        like_count = int(leading[0]) if most_liked else None
+        return cls(created_at=created_at, id=pk, like_count=like_count)
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    posts: list[Post]
+    next_cursor: str | None
+    is_first: bool
+
+
+# --- search ------------------------------------------------------------------
+
+# Letters and digits of any script (Hangul included); everything else, quotes,
+# "&", "|", ":", "!", parentheses, separates terms, so no input can break the
+# tsquery syntax.
+_TERM = re.compile(r"[^\W_]+")
+
+
+def clean_search(raw: str | None) -> str:
+    return (raw or "").strip()[:SEARCH_MAX_LENGTH]
+
+
+def prefix_tsquery(text: str) -> str | None:
+    """A tsquery in PostgreSQL's syntax matching every term as a prefix
+    ("미션" → ``'미션':*``, which matches "미션을"), or None when the text has no
+    searchable term. Terms hold only letters and digits, so quoting is safe."""
+    terms = _TERM.findall(text)[:SEARCH_MAX_TERMS]
+    if not terms:
+        return None
+    return " & ".join(f"'{term}':*" for term in terms)
+
+
+def _author_ids(journey_posts: QuerySet, text: str) -> list:
+    """Authors of the journey's posts whose public name contains ``text``:
+    "김민지" (family name first), "Emma Smith", or either part alone. Deleted
+    accounts have no public name, so they never match. Fetched first so the post
+    query can OR a plain ``user_id IN (…)`` with the full-text match, which
+    PostgreSQL can answer from two indexes."""
+    name_matches = (
+        Q(user__first_name__icontains=text)
+        | Q(user__last_name__icontains=text)
+        | Q(family_first__icontains=text)
+        | Q(given_first__icontains=text)
+    )
+    return list(
+        journey_posts.filter(user__deleted_at__isnull=True)
+        .alias(
+            family_first=Concat("user__last_name", "user__first_name", output_field=TextField()),
+            given_first=Concat(
+                "user__first_name", Value(" "), "user__last_name", output_field=TextField()
+            ),
+        )
+        .filter(name_matches)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+# --- the page ----------------------------------------------------------------
+
+
+def _first_image_id() -> Subquery:
+    # Files attached in one submission share created_at (the transaction's
+    # now()); their ids are a sequence, so they keep the upload order.
+    images = PostAttachment.objects.filter(
+        post=OuterRef("pk"), file__file_type=FileType.IMAGE, file__is_deleted=False
+    ).order_by("created_at", "file_id")
+    return Subquery(images.values("file_id")[:1])
+
+
+def feed_posts(*, user, journey, sort: FeedSort = FeedSort.NEWEST, search: str = "") -> QuerySet:
+    """The journey's posts ``user`` may see (hidden ones only for their author and
+    the teachers), with ``like_count``, ``comment_count`` and
+    ``first_image_id``, in the sort's order. No page cut yet."""
+    posts = Post.objects.visible_to(user).filter(journey=journey)
+    text = clean_search(search)
+    if text:
+        # The vector is the GIN index's own expression (posts_search_idx), so
+        # PostgreSQL can answer the match from the index.
+        posts = posts.alias(search=POST_SEARCH_VECTOR).filter(_search_q(posts, text))
+    posts = posts.select_related(
+        "user__profile_image_file", "team", "mission_instance__mission"
+    ).annotate(
+        like_count=SubqueryCount(Like.objects.filter(post=OuterRef("pk"))),
+        comment_count=SubqueryCount(Comment.objects.filter(post=OuterRef("pk"))),
+        first_image_id=_first_image_id(),
+    )
+    if sort == FeedSort.MOST_LIKED:
+        return posts.order_by("-like_count", "-created_at", "-id")
+    return posts.order_by("-created_at", "-id")
+
+
+def _search_q(journey_posts: QuerySet, text: str) -> Q:
+    """Full-text match on title and content (the queryset must carry the alias
+    ``search``) OR an author whose name matches."""
+    match = Q(pk__in=[])  # matches nothing
+    tsquery = prefix_tsquery(text)
+    if tsquery is not None:
+        match |= Q(search=SearchQuery(tsquery, search_type="raw", config="simple"))
+    authors = _author_ids(journey_posts, text)
+    if authors:
+        match |= Q(user_id__in=authors)
+    return match
+
+
+def _after(posts: QuerySet, cursor: FeedCursor, sort: FeedSort) -> QuerySet:
+    # Most liked: counts are read at each request, so a post liked between two
+    # pages may move across the page boundary; the newest order never changes.
+    older = Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+    if sort == FeedSort.MOST_LIKED:
+        return posts.filter(
+            Q(like_count__lt=cursor.like_count) | (Q(like_count=cursor.like_count) & older)
+        )
+    return posts.filter(older)
+
+
+def feed_page(
+    *,
+    user,
+    journey,
+    sort: FeedSort = FeedSort.NEWEST,
+    search: str = "",
+    after: str | None = None,
+    page_size: int | None = None,
+) -> FeedPage:
+    """One page of the feed, after the cursor ``after`` (raises ``BadCursor`` for
+    one we did not write). Each post also gets ``author_name`` and
+    ``thumbnail_url`` (its first image attachment's address, or None)."""
+    page_size = page_size or FEED_PAGE_SIZE
+    cursor = FeedCursor.decode(after, sort) if after else None
+    posts = feed_posts(user=user, journey=journey, sort=sort, search=search)
+    if cursor is not None:
+        posts = _after(posts, cursor, sort)
+    rows = list(posts[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    _decorate(rows)
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        next_cursor = FeedCursor(
+            created_at=last.created_at,
+            id=last.id,
+            like_count=last.like_count if sort == FeedSort.MOST_LIKED else None,
+        ).encode()
+    return FeedPage(posts=rows, next_cursor=next_cursor, is_first=cursor is None)
+
+
+def _decorate(posts: list[Post]) -> None:
+    """Give each post ``author_name`` (the public name: "Deleted user" for a closed
+    account) and ``thumbnail_url``. One query for the page's first images; their
+    addresses come from files.links, so a private attachment is served by the
+    download view, which checks access."""
+    files = File.objects.in_bulk([post.first_image_id for post in posts if post.first_image_id])
+    for post in posts:
+        post.author_name = public_name(post.user)
+        image = files.get(post.first_image_id)
+        post.thumbnail_url = file_url(image) if image is not None else None

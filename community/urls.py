@@ -1,4 +1,4 @@
-"""Posts, comments and likes, under /journeys/<journey_id>/."""
+"""The feed, posts, comments and likes, under /journeys/<journey_id>/."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from community import views
 app_name = "community"
 
 urlpatterns = [
+    path("feed/", views.feed, name="feed"),
     path("missions/<uuid:instance_id>/submit/", views.post_submit, name="submit"),
     path("posts/<uuid:post_id>/", views.post_detail, name="post_detail"),
     path("posts/<uuid:post_id>/edit/", views.post_edit, name="post_edit"),

@@ -1,5 +1,7 @@
-"""The post pages, under /journeys/<journey_id>/: submitting a mission, a post
-with its attachments, likes and comments, editing and deleting.
+"""The post pages, under /journeys/<journey_id>/: the Feed tab (newest first or
+most liked, searchable, paged by key; "More" appends the next page in place
+with htmx, or opens it as a page of its own without JavaScript), submitting a
+mission, a post with its attachments, likes and comments, editing and deleting.
 
 Every view starts with ``journey_for`` (404 unless the person may see the
 journey) and finds posts and comments through ``community.selectors`` (404
@@ -12,16 +14,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.profile_services import public_name
 from community import selectors, services
 from community.forms import CommentForm, PostForm
 from community.mentions import MentionIndex, mention_index_for
 from community.models import AchievementStatus, Comment, Post
+from community.selectors import FeedSort, clean_search, feed_page
+from core.keyset import BadCursor
 from files.upload_handlers import UploadTooLarge, upload_limit
 from journeys.access import journey_for
 from missions.models import JourneyMissionInstance
@@ -372,3 +377,40 @@ def comment_delete(request: HttpRequest, journey_id, comment_id) -> HttpResponse
         return render(request, "community/post_detail.html#comment-count", context)
     messages.success(request, _("The comment was deleted."))
     return redirect(_post_url(post, "comments"))
+
+
+# --- the feed tab ----------------------------------------------------------
+
+
+def _sort_from(raw: str | None) -> FeedSort:
+    # An unknown sort is not worth an error page: the default order is shown.
+    return FeedSort(raw) if raw in FeedSort.values else FeedSort.NEWEST
+
+
+@login_required
+@require_GET
+def feed(request: HttpRequest, journey_id) -> HttpResponse:
+    journey = journey_for(request.user, journey_id)
+    sort = _sort_from(request.GET.get("sort"))
+    search = clean_search(request.GET.get("q"))
+    after = request.GET.get("after") or None
+    try:
+        page = feed_page(user=request.user, journey=journey, sort=sort, search=search, after=after)
+    except BadCursor:
+        return HttpResponseBadRequest(_("This page of the feed does not exist."))
+    context = {
+        "journey": journey,
+        "active_tab": "feed",
+        "page": page,
+        "sort": sort,
+        "sorts": FeedSort,
+        "search": search,
+    }
+    if request.htmx and after:
+        # "More" swaps its own button for the next page's cards (and next button).
+        response = render(request, "community/feed.html#feed-page", context)
+    else:
+        response = render(request, "community/feed.html", context)
+    # The same URL answers a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response

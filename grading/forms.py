@@ -6,9 +6,9 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from community.grading import HIDDEN_REASON_MAX_LENGTH
 from community.models import AchievementStatus
 from community.services import COMMENT_MAX_LENGTH
+from grading.services import HIDDEN_REASON_MAX_LENGTH
 
 
 class GradeForm(forms.Form):

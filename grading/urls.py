@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from community import grading_views as views
+from grading import views
 
 app_name = "grading"
 

@@ -25,11 +25,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from community import grading as services
 from community import selectors as post_selectors
-from community.grading import GradingError, mission_points
-from community.grading_forms import GradeForm, HideForm, RemoveForm
-from community.grading_selectors import (
+from community.models import AchievementStatus, Post
+from core.keyset import BadCursor
+from grading import services
+from grading.forms import GradeForm, HideForm, RemoveForm
+from grading.selectors import (
     QueueFilters,
     QueueState,
     decorate,
@@ -41,8 +42,7 @@ from community.grading_selectors import (
     queue_count,
     queue_page,
 )
-from community.models import AchievementStatus, Post
-from core.keyset import BadCursor
+from grading.services import GradingError, mission_points
 
 
 def teachers_only(view):

@@ -1,15 +1,40 @@
-"""The organization's mission library, at /missions/."""
+"""The organization's mission library at /missions/, and a journey's weeks and
+scheduled missions under /journeys/<journey_id>/schedule/ (this file is mounted
+at the root, so both keep one namespace: ``missions:``)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from missions import views
+from missions import schedule_views, views
 
 app_name = "missions"
 
-urlpatterns = [
+library_patterns = [
     path("", views.library, name="library"),
     path("new/", views.mission_create, name="create"),
     path("preview/", views.mission_preview, name="preview"),
     path("<uuid:mission_id>/edit/", views.mission_edit, name="edit"),
     path("<uuid:mission_id>/delete/", views.mission_delete, name="delete"),
+]
+
+schedule_patterns = [
+    path("weeks/new/", schedule_views.week_create, name="week_create"),
+    path("weeks/<uuid:week_id>/edit/", schedule_views.week_edit, name="week_edit"),
+    path("weeks/<uuid:week_id>/delete/", schedule_views.week_delete, name="week_delete"),
+    path("weeks/<uuid:week_id>/move/", schedule_views.week_move, name="week_move"),
+    path(
+        "weeks/<uuid:week_id>/missions/new/",
+        schedule_views.instance_create,
+        name="instance_create",
+    ),
+    path("instances/<uuid:instance_id>/edit/", schedule_views.instance_edit, name="instance_edit"),
+    path(
+        "instances/<uuid:instance_id>/detach/",
+        schedule_views.instance_detach,
+        name="instance_detach",
+    ),
+]
+
+urlpatterns = [
+    path("missions/", include(library_patterns)),
+    path("journeys/<uuid:journey_id>/schedule/", include(schedule_patterns)),
 ]

@@ -6,7 +6,7 @@ post's ``team_points`` column). Both tables are unique per owner and mission
 instance, and both writes are upserts (``INSERT … ON CONFLICT … DO UPDATE``),
 so a regrade updates the row and two graders can never leave two rows.
 
-Callers (``community.grading``) lock the post first and call these inside
+Callers (``grading.services``) lock the post first and call these inside
 their own transaction: awarding and the grade commit or roll back together.
 """
 

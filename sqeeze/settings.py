@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "teams",
     "community",
     "points",
+    "grading",
+    "submissions",
     "notifications",
     "blog",
     "inquiries",

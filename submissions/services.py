@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
 from accounts.profile_services import public_name
-from community.overview import reminder_candidates, reminder_day
 from core.errors import ServiceError
 from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from notifications.services import notification_send
+from submissions.selectors import reminder_candidates, reminder_day
 
 
 class ReminderRefused(ServiceError):

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from community import overview_views as views
+from submissions import views
 
-app_name = "overview"
+app_name = "submissions"
 
 urlpatterns = [
     path("", views.overview, name="index"),

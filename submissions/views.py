@@ -26,17 +26,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.profile_services import public_name
-from community import exports
-from community.overview import enrolled_student, submissions_overview
-from community.overview_services import (
-    ReminderRefused,
-    mission_reminder_send,
-    mission_reminders_send_all,
-)
 from journeys.access import managed_journey_for
 from journeys.models import JourneyWeek
 from journeys.selectors import week_from_query
 from missions.models import JourneyMissionInstance
+from submissions import exports
+from submissions.selectors import enrolled_student, submissions_overview
+from submissions.services import (
+    ReminderRefused,
+    mission_reminder_send,
+    mission_reminders_send_all,
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,7 +60,7 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
         "week_error": week_error,
         "overview": submissions_overview(journey=journey, weeks=weeks, week=week),
     }
-    return render(request, "overview/index.html", context)
+    return render(request, "submissions/index.html", context)
 
 
 # --- reminders --------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def remind(request: HttpRequest, journey_id) -> HttpResponse:
             "row_message": text,
             "row_message_level": "error" if level == messages.ERROR else "success",
         }
-        return render(request, "overview/index.html#missing-row", context)
+        return render(request, "submissions/index.html#missing-row", context)
     messages.add_message(request, level, text)
     return _back_to_overview(journey, form.cleaned_data["week"])
 
@@ -159,7 +159,7 @@ def _remind_all(request, journey, instance, *, week) -> HttpResponse:
 
 def _back_to_overview(journey, week) -> HttpResponse:
     # To the top of the page, not the list's anchor: the message shows there.
-    url = reverse("overview:index", args=[journey.pk])
+    url = reverse("submissions:index", args=[journey.pk])
     if week:
         url += "?" + urlencode({"week": str(week)})
     return redirect(url)

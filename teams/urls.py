@@ -1,4 +1,4 @@
-"""Team actions under /journeys/<journey_id>/team/ (the page itself is journeys:team).
+"""A journey's Team tab and its actions, under /journeys/<journey_id>/team/.
 
 Students: create, join, leave. Teachers and admins of the journey's
 organization: everything under "manage", which answers 404 to anyone else."""
@@ -10,6 +10,7 @@ from teams import views
 app_name = "teams"
 
 urlpatterns = [
+    path("", views.team_page, name="index"),
     path("create/", views.team_create, name="create"),
     path("<uuid:team_id>/join/", views.team_join, name="join"),
     path("<uuid:team_id>/leave/", views.team_leave, name="leave"),

@@ -1,4 +1,4 @@
-"""The Team tab of a journey (journeys:team) and its actions.
+"""The Team tab of a journey (teams:index) and its actions.
 
 Students of the journey manage their own membership: create, join, leave.
 Teachers and admins of the journey's organization manage every team: create,
@@ -45,14 +45,14 @@ def team_create(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
             team = services.team_create(journey=journey, user=request.user, **form.cleaned_data)
         except PermissionDenied as denied:
             messages.error(request, str(denied))
-            return redirect("journeys:team", journey.pk)
+            return redirect("teams:index", journey.pk)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(
                 request, _("You created the team %(team)s and lead it.") % {"team": team.name}
             )
-            return redirect("journeys:team", journey.pk)
+            return redirect("teams:index", journey.pk)
     # The page again, with the form's errors and what was typed.
     return _render_team_page(request, journey, form=form, status=400)
 
@@ -68,7 +68,7 @@ def team_join(request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID) -
         messages.error(request, _error_text(error))
     else:
         messages.success(request, _("You joined the team %(team)s.") % {"team": team.name})
-    return redirect("journeys:team", journey.pk)
+    return redirect("teams:index", journey.pk)
 
 
 @login_required
@@ -80,14 +80,14 @@ def team_leave(request: HttpRequest, journey_id: uuid.UUID, team_id: uuid.UUID) 
         outcome = services.team_leave(team=team, user=request.user)
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, _error_text(error))
-        return redirect("journeys:team", journey.pk)
+        return redirect("teams:index", journey.pk)
     message = _("You left the team %(team)s.") % {"team": team.name}
     if outcome.new_leader is not None:
         message += " " + _("%(name)s leads it now.") % {"name": public_name(outcome.new_leader)}
     elif outcome.team_deleted:
         message += " " + _("It had no other members, so it was removed.")
     messages.success(request, message)
-    return redirect("journeys:team", journey.pk)
+    return redirect("teams:index", journey.pk)
 
 
 def _render_team_page(
@@ -157,7 +157,7 @@ def _form_error_text(form) -> str:
 
 
 def _back(journey) -> HttpResponse:
-    return redirect("journeys:team", journey.pk)
+    return redirect("teams:index", journey.pk)
 
 
 @login_required

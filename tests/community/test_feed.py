@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from community import feed as feed_module
-from community.feed import FeedSort, feed_page
+from community import selectors as feed_module
 from community.models import PostAttachment
+from community.selectors import FeedSort, feed_page
 from files.models import File, FileType
 from tests.factories import (
     CommentFactory,
@@ -49,7 +49,7 @@ def klass(organization, student, teacher):
         student=student,
         classmate=scenario.students["classmate"],
         teacher=teacher,
-        url=reverse("journeys:feed", args=[scenario.journey.pk]),
+        url=reverse("community:feed", args=[scenario.journey.pk]),
     )
 
 
@@ -103,7 +103,7 @@ def test_a_student_sees_the_journeys_posts_newest_first(client, klass):
 def test_a_journey_i_am_not_in_answers_404(client, klass, organization):
     other = JourneyFactory(organization=organization)
     client.force_login(klass.student)
-    assert client.get(reverse("journeys:feed", args=[other.pk])).status_code == 404
+    assert client.get(reverse("community:feed", args=[other.pk])).status_code == 404
 
 
 def test_an_outsider_gets_404(client, klass, outsider):

@@ -60,7 +60,7 @@ def journey(student):
 
 
 def test_more_posts_appends_the_next_page_in_place(phone, journey):
-    url = reverse("journeys:feed", args=[journey.pk])
+    url = reverse("community:feed", args=[journey.pk])
     phone.goto(url)
     assert phone.locator(".feed-card").count() == 20
 
@@ -76,7 +76,7 @@ def test_more_posts_appends_the_next_page_in_place(phone, journey):
 
 
 def test_the_dashboard_draws_its_charts_within_the_csp_and_the_screen(phone, journey):
-    phone.goto(reverse("journeys:dashboard", args=[journey.pk]))
+    phone.goto(reverse("points:dashboard", args=[journey.pk]))
     assert phone.locator("svg.ring").is_visible()
     assert phone.locator("table.leaderboard").first.is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

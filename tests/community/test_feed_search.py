@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from community.feed import FeedSort, feed_posts, prefix_tsquery
 from community.models import Post
+from community.selectors import FeedSort, feed_posts, prefix_tsquery
 from tests.factories import (
     JourneyFactory,
     JourneyWeekFactory,
@@ -51,7 +51,7 @@ def write(journey, week, organization):
 
 
 def search(client, journey, text: str, **params):
-    response = client.get(reverse("journeys:feed", args=[journey.pk]), {"q": text, **params})
+    response = client.get(reverse("community:feed", args=[journey.pk]), {"q": text, **params})
     assert response.status_code == 200
     return response
 

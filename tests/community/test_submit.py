@@ -219,6 +219,6 @@ def test_a_student_without_a_team_is_sent_to_the_team_tab(client, classroom):
     client.force_login(classroom.student)
     page = client.get(submit_url(classroom.team_instance)).content.decode()
     assert "This is a team mission: create or join a team on the Team tab first" in page
-    assert reverse("journeys:team", args=[classroom.journey.pk]) in page
+    assert reverse("teams:index", args=[classroom.journey.pk]) in page
     submit(client, classroom.team_instance)
     assert not Post.objects.exists()

@@ -113,7 +113,7 @@ def test_the_post_page_shows_teachers_a_grade_link_and_students_none(client, sch
 def test_the_service_refuses_a_grader_of_another_academy(school):
     from django.core.exceptions import PermissionDenied
 
-    from community.grading import post_grade
+    from grading.services import post_grade
 
     post = submission(school.instance, school.student)
     with pytest.raises(PermissionDenied):

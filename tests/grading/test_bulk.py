@@ -9,8 +9,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from community.grading import posts_bulk_achieve
 from community.models import AchievementStatus, Post
+from grading.services import posts_bulk_achieve
 from notifications.models import Notification
 from points.models import TeamPoint, UserPoint
 from tests.grading.conftest import logged_in, submission, team_submission
@@ -79,7 +79,7 @@ def test_the_filters_survive_the_bulk_action(client, school):
 
 def test_bulk_grading_is_one_transaction(school, monkeypatch):
     """A failure half-way (here: the second notification) leaves every post as it was."""
-    from community import grading
+    from grading import services as grading
 
     first = submission(school.instance, school.student)
     second = submission(school.instance, school.classmate)

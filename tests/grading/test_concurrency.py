@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import Role
-from community import grading
 from community.models import AchievementStatus, Post
+from grading import services as grading
 from points.models import TeamPoint, UserPoint
 from tests.factories import ProfileFactory
 from tests.grading.conftest import submission, team_submission

@@ -176,7 +176,7 @@ def test_a_teacher_grades_from_the_queue_and_the_student_sees_result_points_and_
     expect(phone.get_by_text(re.compile("graded: achieved, 10 PT"))).to_be_visible()
 
     # ...and their points and new rank: 10 PT puts them ahead of Seojun's 5.
-    phone.goto(reverse("journeys:dashboard", args=[journey.pk]))
+    phone.goto(reverse("points:dashboard", args=[journey.pk]))
     stats = phone.locator(".stat-list")
     expect(stats).to_contain_text("10 PT")
     expect(stats).to_contain_text("#1 of 2")

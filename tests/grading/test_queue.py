@@ -147,7 +147,7 @@ def test_the_empty_queue_says_so(client, school):
 @pytest.fixture
 def pages_of_two(monkeypatch):
     """The queue's pages hold two rows, so a handful of posts spans pages."""
-    from community import grading_views
+    from grading import views as grading_views
 
     real = grading_views.queue_page
     monkeypatch.setattr(grading_views, "queue_page", lambda *a, **k: real(*a, **{**k, "size": 2}))

@@ -289,12 +289,12 @@ def test_a_teacher_makes_a_new_link_which_replaces_the_old(client, teacher, jour
 
     response = client.post(
         reverse("journeys:invite_regenerate", args=[journey.pk]),
-        {"next": reverse("journeys:feed", args=[journey.pk])},
+        {"next": reverse("community:feed", args=[journey.pk])},
         follow=False,
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("journeys:feed", args=[journey.pk])
+    assert response.url == reverse("community:feed", args=[journey.pk])
     journey.refresh_from_db()
     assert journey.invite_token != old_token and len(journey.invite_token) >= 32
     assert any("previous link no longer works" in text for text in shown_messages(response))

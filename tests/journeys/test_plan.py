@@ -239,7 +239,7 @@ def test_a_team_mission_without_a_team_points_to_the_team_tab(client, student, j
 
     card = mission_card(plan_page(client, student, journey), instance)
 
-    assert reverse("journeys:team", args=[journey.pk]) in card
+    assert reverse("teams:index", args=[journey.pk]) in card
     assert "Create or join a team" in card
     assert reverse("community:submit", args=[journey.pk, instance.pk]) not in card
 

@@ -45,15 +45,15 @@ def plan_url(journey) -> str:
 
 
 def create_url(journey, week) -> str:
-    return reverse("schedule:instance_create", args=[journey.pk, week.pk])
+    return reverse("missions:instance_create", args=[journey.pk, week.pk])
 
 
 def edit_url(journey, instance) -> str:
-    return reverse("schedule:instance_edit", args=[journey.pk, instance.pk])
+    return reverse("missions:instance_edit", args=[journey.pk, instance.pk])
 
 
 def detach_url(journey, instance) -> str:
-    return reverse("schedule:instance_detach", args=[journey.pk, instance.pk])
+    return reverse("missions:instance_detach", args=[journey.pk, instance.pk])
 
 
 @pytest.fixture

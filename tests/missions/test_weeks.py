@@ -21,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 def url(name: str, journey, week=None) -> str:
     args = [journey.pk] if week is None else [journey.pk, week.pk]
-    return reverse(f"schedule:{name}", args=args)
+    return reverse(f"missions:{name}", args=args)
 
 
 def plan_url(journey) -> str:
@@ -76,7 +76,7 @@ def test_a_week_of_another_journey_answers_404(client, teacher, journey, organiz
     elsewhere = JourneyWeekFactory(journey=JourneyFactory(organization=organization))
     client.force_login(teacher)
     for name in ("week_edit", "week_move", "week_delete", "instance_create"):
-        address = reverse(f"schedule:{name}", args=[journey.pk, elsewhere.pk])
+        address = reverse(f"missions:{name}", args=[journey.pk, elsewhere.pk])
         assert client.post(address, {"name": "x", "direction": "up"}).status_code == 404
     assert JourneyWeek.objects.filter(pk=elsewhere.pk).exists()
 

@@ -79,7 +79,7 @@ def klass(organization, student, teacher):
         classmate=classmate,
         teacher=teacher,
         team=team,
-        url=reverse("journeys:dashboard", args=[journey.pk]),
+        url=reverse("points:dashboard", args=[journey.pk]),
     )
 
 
@@ -224,7 +224,7 @@ def test_teachers_see_class_submission_rates_instead_of_personal_stats(client, k
 def test_a_journey_i_am_not_in_answers_404(client, klass, organization):
     other = JourneyFactory(organization=organization)
     client.force_login(klass.student)
-    assert client.get(reverse("journeys:dashboard", args=[other.pk])).status_code == 404
+    assert client.get(reverse("points:dashboard", args=[other.pk])).status_code == 404
 
 
 def test_an_outsider_gets_404(client, klass, outsider):
@@ -236,7 +236,7 @@ def test_an_empty_journey_still_renders(client, organization, student):
     journey = JourneyFactory(organization=organization)
     UserJourneyFactory(journey=journey, user=student)
     client.force_login(student)
-    response = client.get(reverse("journeys:dashboard", args=[journey.pk]))
+    response = client.get(reverse("points:dashboard", args=[journey.pk]))
     assert response.status_code == 200
     assert "This journey has no weeks yet." in text_of(response)
     assert "No teams in this journey yet." in text_of(response)

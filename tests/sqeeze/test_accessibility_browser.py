@@ -140,8 +140,13 @@ def visitor_steps() -> list[Step]:
 
 def journey_tabs(journey: Journey) -> list[Step]:
     return [
-        (f"journey {tab}", reverse(f"journeys:{tab}", args=[journey.pk]))
-        for tab in ("plan", "feed", "dashboard", "team")
+        (f"journey {tab}", reverse(url_name, args=[journey.pk]))
+        for tab, url_name in (
+            ("plan", "journeys:plan"),
+            ("feed", "community:feed"),
+            ("dashboard", "points:dashboard"),
+            ("team", "teams:index"),
+        )
     ]
 
 
@@ -202,7 +207,7 @@ def teacher_steps(demo: Demo) -> list[Step]:
         ("missions library", reverse("missions:library")),
         ("new mission", reverse("missions:create")),
         ("journey members", reverse("journeys:members", args=[demo.journey.pk])),
-        ("submissions overview and matrix", reverse("overview:index", args=[demo.journey.pk])),
+        ("submissions overview and matrix", reverse("submissions:index", args=[demo.journey.pk])),
         ("image library", reverse("files:library")),
         ("student import", reverse("accounts_import:start")),
         ("access codes", reverse("people:codes")),

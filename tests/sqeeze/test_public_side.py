@@ -162,7 +162,7 @@ def signed_in_pages(student, teacher):
         reverse("home"),
         reverse("journeys:plan", args=[journey.pk]),
         reverse("community:post_detail", args=[journey.pk, post.pk]),
-        reverse("journeys:feed", args=[journey.pk]),
+        reverse("community:feed", args=[journey.pk]),
         reverse("people:me"),
         reverse("people:profile", args=[teacher.pk]),
         reverse("notifications:inbox"),

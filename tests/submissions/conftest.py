@@ -86,10 +86,10 @@ def klass(organization, student, teacher):
         classmate=classmate,
         teacher=teacher,
         posts=posts,
-        url=reverse("overview:index", args=[journey.pk]),
-        remind_url=reverse("overview:remind", args=[journey.pk]),
-        csv_url=reverse("overview:export_csv", args=[journey.pk]),
-        xlsx_url=reverse("overview:export_xlsx", args=[journey.pk]),
+        url=reverse("submissions:index", args=[journey.pk]),
+        remind_url=reverse("submissions:remind", args=[journey.pk]),
+        csv_url=reverse("submissions:export_csv", args=[journey.pk]),
+        xlsx_url=reverse("submissions:export_xlsx", args=[journey.pk]),
     )
 
 

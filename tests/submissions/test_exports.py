@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from community.exports import COLUMNS
 from community.models import Post
+from submissions.exports import COLUMNS
 from tests.factories import JourneyFactory, ProfileFactory, TeamFactory
 
 SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
@@ -152,7 +152,7 @@ def test_csv_times_are_on_the_readers_clock_even_though_it_streams(client, klass
 def test_a_journey_without_submissions_exports_just_the_headers(client, klass, teacher):
     empty = JourneyFactory(organization=klass.journey.organization)
     client.force_login(teacher)
-    response = client.get(reverse("overview:export_csv", args=[empty.pk]))
+    response = client.get(reverse("submissions:export_csv", args=[empty.pk]))
     assert b"".join(response.streaming_content).decode("utf-8-sig").count("\n") == 1
 
 

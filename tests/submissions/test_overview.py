@@ -20,7 +20,7 @@ from tests.factories import (
     TeamFactory,
     TeamMemberFactory,
 )
-from tests.overview.conftest import text_of
+from tests.submissions.conftest import text_of
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -130,13 +130,15 @@ def test_matrix_cells_are_coloured_by_state_with_a_legend(client, klass):
         assert label in legend
     # Cells with a post link to its grading page.
     assert reverse("grading:grade", args=[klass.posts.intro_mine.pk]) in html
-    assert 'class="matrix-scroll"' in html  # it scrolls inside its box on a phone
+    assert (
+        'class="table-wrap" role="region" aria-labelledby="matrix-title"' in html
+    )  # it scrolls inside its box on a phone
 
 
 def test_a_journey_without_students_or_released_missions_says_so(client, klass, teacher):
     empty = JourneyFactory(organization=klass.journey.organization)
     client.force_login(teacher)
-    response = client.get(reverse("overview:index", args=[empty.pk]))
+    response = client.get(reverse("submissions:index", args=[empty.pk]))
     text = text_of(response)
     assert "No students in this journey yet." in text
     assert "This journey has no weeks yet." in text
@@ -257,10 +259,10 @@ def test_the_page_runs_the_same_queries_for_5_or_200_students(
     large, large_posts = _big_class(organization, 200)
     assert large_posts > 500  # hundreds of posts
     client.force_login(teacher)
-    client.get(reverse("overview:index", args=[small.pk]))  # the session is warm
+    client.get(reverse("submissions:index", args=[small.pk]))  # the session is warm
     for journey in (small, large):
         with django_assert_num_queries(QUERIES_PER_PAGE):
-            response = client.get(reverse("overview:index", args=[journey.pk]))
+            response = client.get(reverse("submissions:index", args=[journey.pk]))
     assert len(response.context["overview"].rows) == 200
     assert len(response.context["overview"].columns) == 4
 

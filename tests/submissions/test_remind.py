@@ -10,14 +10,14 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from community.overview import reminder_day
-from community.overview_services import (
+from missions.models import MissionReminder
+from notifications.models import Notification
+from submissions.selectors import reminder_day
+from submissions.services import (
     ReminderRefused,
     mission_reminder_send,
     mission_reminders_send_all,
 )
-from missions.models import MissionReminder
-from notifications.models import Notification
 from tests.factories import JourneyFactory, MissionInstanceFactory, UserJourneyFactory
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def page_url(journey):
-    return reverse("journeys:team", args=[journey.pk])
+    return reverse("teams:index", args=[journey.pk])
 
 
 def create_url(journey):

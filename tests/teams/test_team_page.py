@@ -1,4 +1,4 @@
-"""The Team tab (journeys:team) and its POST actions, through the test client."""
+"""The Team tab (teams:index) and its POST actions, through the test client."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def page_url(journey):
-    return reverse("journeys:team", args=[journey.pk])
+    return reverse("teams:index", args=[journey.pk])
 
 
 def create_url(journey):
