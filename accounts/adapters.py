@@ -6,7 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.db import transaction
 
-from accounts.services import role_on_arrival
+from accounts.services import browser_terms, role_on_arrival
 from core.client_ip import client_ip, client_network
 from core.ratelimit import rate_limit_hit, rate_limited_response
 
@@ -39,7 +39,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit: bool = True):
         """Save the new profile with the form's names, phone, organization and
-        consents; the role comes from a redeemed access code, else student.
+        consents, and the browser's time zone and language; the role comes from
+        a redeemed access code, else student.
 
         The code's use and the profile insert share one transaction: when
         either fails, neither happens. Only cleaned form fields are read, so a
@@ -59,6 +60,7 @@ class AccountAdapter(DefaultAccountAdapter):
             user.role = role_on_arrival(
                 organization=user.organization, code=data.get("access_code")
             )
+            browser_terms(user, zone=data.get("browser_timezone"))
             if commit:
                 user.save()
         return user

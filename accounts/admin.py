@@ -21,9 +21,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import OrganizationMoveForm, RoleChangeForm
+from accounts.lockout import lockout_clear
 from accounts.models import Organization, OrganizationChange, Profile, RoleAccessCode, RoleChange
-from accounts.profile_forms import OrganizationMoveForm, RoleChangeForm
-from accounts.profile_services import access_code_expire, profile_move, role_change
+from accounts.services import access_code_expire, profile_move, role_change
 from core.admin_scoping import (
     SuperuserOnlyAdmin,
     TenantScopedAdmin,
@@ -159,6 +160,7 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
             {"fields": ("organization", "role", "is_active", "is_superuser")},
         ),
         (_("Consents"), {"fields": ("privacy_agreed", "marketing_opt_in")}),
+        (_("Language and time zone"), {"fields": ("language", "timezone")}),
         (_("Dates"), {"fields": ("last_login", "created_at", "updated_at")}),
         (
             _("Legacy columns"),
@@ -388,8 +390,6 @@ class ProfileAdmin(TenantScopedAdmin, UserAdmin):
     @admin.action(description=_("Unlock log-in"), permissions=("change",))
     def unlock_login(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Clear failed log-in attempts (django-axes) for the selected people."""
-        from accounts.lockout import lockout_clear
-
         count = 0
         for email in queryset.values_list("email", flat=True):
             lockout_clear(email=email)

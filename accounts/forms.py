@@ -17,8 +17,15 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
-from accounts.services import AccessCodeError, access_code_validate
+from accounts.models import Organization, Profile, Role
+from accounts.services import (
+    AccessCodeError,
+    access_code_redeem,
+    access_code_validate,
+    browser_terms,
+    role_on_arrival,
+)
+from core.moments import is_known_zone
 
 # Korean numbers, without separators and with the leading 0:
 # mobile 010 (8 digits after), older mobile 011/016-019 (7-8), Seoul 02 (7-8),
@@ -133,6 +140,18 @@ class ProfileQuestions(forms.Form):
         label=_("Send me news and offers by e-mail (optional)."),
         required=False,
     )
+    # Filled by static/js/browser-zone.js: the browser's IANA zone, so times
+    # show on the person's clock from the start (they can change it later).
+    browser_timezone = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-browser-zone": ""})
+    )
+
+    def clean_browser_timezone(self) -> str | None:
+        # A hint, not an answer: a zone we do not know (an old browser, a
+        # forged POST) is dropped rather than refused, since nobody can fix a
+        # hidden field; the site's default zone then applies.
+        value = (self.cleaned_data.get("browser_timezone") or "").strip()
+        return value if is_known_zone(value) else None
 
 
 class SignupForm(ProfileQuestions, AllauthSignupForm):
@@ -209,3 +228,131 @@ class AddEmailForm(AllauthAddEmailForm):
             # super() already refused this person's own addresses.
             raise get_adapter().validation_error("email_taken")
         return value
+
+
+class ProfileCompletionForm(ProfileQuestions, forms.ModelForm):
+    """The sign-up's profile questions (same fields and rules as
+    ``accounts.forms.SignupForm``), for a person who already has an account.
+
+    A profile that already belongs to an academy (a student created by a CSV
+    import, say) keeps it: the academy question is left out, so completion can
+    only ever *give* an academy, never change one."""
+
+    class Meta:
+        model = Profile
+        # Only these reach the profile; a forged role, is_superuser or
+        # organization_id in the POST is not a form field and is ignored.
+        fields = ["last_name", "first_name", "phone", "organization"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("privacy_agreed", self.instance.privacy_agreed)
+        self.initial.setdefault("marketing_opt_in", self.instance.marketing_opt_in)
+        self.arriving = self.instance.organization_id is None
+        if not self.arriving:
+            del self.fields["organization"]
+
+    @property
+    def organization(self) -> Organization | None:
+        if self.arriving:
+            return self.cleaned_data.get("organization")
+        return self.instance.organization
+
+    def _clean_name(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            raise forms.ValidationError(_("This field is required."), code="required")
+        return value
+
+    def clean_first_name(self) -> str:
+        return self._clean_name("first_name")
+
+    def clean_last_name(self) -> str:
+        return self._clean_name("last_name")
+
+    def clean_access_code(self) -> str:
+        return (self.cleaned_data.get("access_code") or "").strip()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        code = cleaned.get("access_code")
+        organization = self.organization
+        # Without a valid organization its own error says what to fix first.
+        if code and organization is not None:
+            try:
+                access_code_validate(code=code, organization=organization)
+            except AccessCodeError as error:
+                self.add_error("access_code", error)
+        return cleaned
+
+    def save(self, commit: bool = True) -> Profile:
+        """Store the answers, and the role, in one transaction.
+
+        Arriving in an academy, the role is the access code's or student:
+        whatever the profile held before never carries over. A profile that
+        already had its academy keeps its role unless a code of that academy
+        grants another.
+
+        Raises ``AccessCodeError`` (and records it on the form) when a racing
+        sign-up took the code's last use since the form was checked; then
+        nothing is saved."""
+        profile: Profile = super().save(commit=False)
+        profile.privacy_agreed = True
+        profile.marketing_opt_in = self.cleaned_data["marketing_opt_in"]
+        terms = browser_terms(profile, zone=self.cleaned_data.get("browser_timezone"))
+        code = self.cleaned_data.get("access_code")
+        try:
+            with transaction.atomic():
+                if self.arriving:
+                    profile.role = role_on_arrival(organization=self.organization, code=code)
+                elif code:
+                    profile.role = access_code_redeem(
+                        code=code, organization=self.organization
+                    ).role
+                profile.save(
+                    update_fields=[
+                        "first_name",
+                        "last_name",
+                        "phone",
+                        "organization",
+                        "privacy_agreed",
+                        "marketing_opt_in",
+                        "role",
+                        "updated_at",
+                        *terms,
+                    ]
+                )
+        except AccessCodeError as error:
+            self.add_error("access_code", error)
+            raise
+        return profile
+
+
+class RoleChangeForm(forms.Form):
+    new_role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OrganizationMoveForm(forms.Form):
+    """A platform operator's choice of the academy to move a person to."""
+
+    organization = forms.ModelChoiceField(
+        label=_("New academy"), queryset=Organization.objects.order_by("name", "id")
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, profile, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = self.fields["organization"].queryset.exclude(
+            pk=profile.organization_id
+        )

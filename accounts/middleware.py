@@ -1,5 +1,5 @@
 """Profile completion: a person whose profile lacks what Sqeeze needs (see
-``accounts.completion.profile_is_complete``) is sent to finish it before
+``accounts.selectors.profile_is_complete``) is sent to finish it before
 anything else, typically right after a first Google or Kakao log-in."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.completion import REDIRECT_FIELD_NAME, profile_is_complete
+from accounts.selectors import profile_is_complete
+from accounts.views import REDIRECT_FIELD_NAME
 
 # allauth pages a person may need on the way: log-out, finishing a social
 # sign-up (its own form asks for an e-mail the provider did not give), the
@@ -55,7 +56,7 @@ class ProfileCompletionMiddleware:
             return None
         if self._is_allowed(request, user) or profile_is_complete(user):
             return None
-        target = reverse("completion:complete_profile")
+        target = reverse("accounts:complete_profile")
         if request.method == "GET" and not getattr(request, "htmx", False):
             target = f"{target}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
         if getattr(request, "htmx", False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import F, Q
@@ -18,7 +19,8 @@ from core.db import (
     uuid_field,
     uuid_pk,
 )
-from files.links import display_url
+from core.links import safe_url
+from core.moments import validate_zone
 
 
 def is_hangul(text: str) -> bool:
@@ -132,6 +134,24 @@ class Profile(AbstractBaseUser):
     # stays, anonymised, so their posts remain under "deleted user".
     deleted_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
 
+    # Additions (migration 0005): the language and time zone every message to
+    # this person is written in (core.moments). Empty: as their browser says
+    # on pages, the site's default in e-mails and pushes.
+    language = TextLineField(
+        _("language"),
+        choices=settings.LANGUAGES,
+        null=True,
+        blank=True,
+        db_comment="이 사람의 언어 (settings.LANGUAGES의 코드; 비어 있으면 브라우저·기본 언어)",
+    )
+    timezone = TextLineField(
+        _("time zone"),
+        null=True,
+        blank=True,
+        validators=[validate_zone],
+        db_comment="이 사람의 시간대 (IANA 이름, 예: Asia/Seoul; 비어 있으면 기본 시간대)",
+    )
+
     # Django auth
     is_active = models.BooleanField(_("active"), default=True, db_default=True)
     is_superuser = models.BooleanField(
@@ -156,6 +176,12 @@ class Profile(AbstractBaseUser):
             # Addition: "Kim@x.kr" and "kim@x.kr" are one person (the seed's
             # UNIQUE is case-sensitive).
             models.UniqueConstraint(Lower("email"), name="profiles_email_lower_uniq"),
+            # Addition: a language the site has a catalog for, whoever writes the row.
+            models.CheckConstraint(
+                condition=Q(language__isnull=True)
+                | Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="profiles_language_check",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,7 +191,12 @@ class Profile(AbstractBaseUser):
     def image_url(self) -> str | None:
         """The profile image's address: the stored file, else the legacy URL column
         (http(s) or a site path only). Lists: ``select_related("profile_image_file")``."""
-        return display_url(self.profile_image_file, self.profile_image)
+        # files.links.display_url's rule, written here because accounts sits
+        # below files (files know their uploader, not the other way round).
+        image = self.profile_image_file
+        if image is not None and not image.is_deleted:
+            return image.url
+        return safe_url(self.profile_image)
 
     @property
     def full_name(self) -> str:

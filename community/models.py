@@ -9,6 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.db import TextLineField, created_at_field, updated_at_field, uuid_pk
+from journeys.models import Journey
+from missions.models import AchievementStatus
+
+__all__ = ["AchievementStatus", "Comment", "Like", "Post", "PostAttachment", "PostView"]
 
 # The feed's full-text search: one expression for the index and the query, so
 # PostgreSQL can use the index. 'simple' because titles mix Korean and English;
@@ -16,18 +20,10 @@ from core.db import TextLineField, created_at_field, updated_at_field, uuid_pk
 POST_SEARCH_VECTOR = SearchVector("title", "content", config="simple")
 
 
-class AchievementStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for grading")
-    ACHIEVED = "achieved", _("Achieved")
-    NOT_ACHIEVED = "not_achieved", _("Not achieved")
-
-
 class PostQuerySet(models.QuerySet):
     def visible_to(self, user) -> PostQuerySet:
         """Posts of the journeys ``user`` may see; hidden ones only for their
         author and the journey's teachers. Anything else reads as missing (404)."""
-        from journeys.models import Journey
-
         posts = self.filter(journey__in=Journey.objects.visible_to(user))
         if user.is_authenticated and user.is_teacher:
             return posts
@@ -154,6 +150,21 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_graded(self) -> bool:
+        """Graded achieved or not achieved (not waiting any more)."""
+        return self.achievement_status in (
+            AchievementStatus.ACHIEVED,
+            AchievementStatus.NOT_ACHIEVED,
+        )
+
+    @property
+    def is_team_post(self) -> bool:
+        """A team's submission, by one member for the whole team (its points,
+        grade and notices go to the team). False for a team submission whose
+        team was deleted since: there is no team left to credit or tell."""
+        return bool(self.is_team_submission and self.team_id)
 
 
 class Comment(models.Model):

@@ -30,7 +30,7 @@ from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
 from core.db import SubqueryCount
 from core.keyset import BadCursor, cursor_decode, cursor_encode

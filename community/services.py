@@ -1,5 +1,6 @@
 """Writes of the community app: submitting, editing and deleting posts,
-comments, likes and view counts, with the notifications they send.
+comments, likes and view counts, with the notifications they send (what
+each says, and who a comment notifies: ``community.notices``).
 
 Every service is one transaction, checks its input and raises a
 ``CommunityError`` (a message fit to show) when it refuses; nothing is changed
@@ -19,17 +20,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Profile, Role
-from accounts.profile_services import public_name
 from community.mentions import MentionIndex, mention_index_for
 from community.models import AchievementStatus, Comment, Like, Post, PostAttachment
+from community.notices import comment_notices, like_notification, submission_notification
+from community.notices import post_link as post_link  # where views and grading look for it
 from core.errors import ServiceError
+from core.moments import format_moment
 from files.services import FileRejected, file_delete, file_upload
 from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance
@@ -80,22 +80,6 @@ class InvalidInput(CommunityError):
 # --- helpers ----------------------------------------------------------------
 
 
-def _interpolated(template: Promise, **params) -> Promise:
-    """A lazy message with its placeholders filled in when it is rendered, so
-    ``notification_send`` writes it in the receiver's language."""
-    # ``template % params``, not ``str(template) % params``: a lazy ngettext
-    # picks its singular or plural form from the params.
-    return lazy(lambda: str(template % params), str)()
-
-
-def _when(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y.%m.%d %H:%M")
-
-
-def post_link(post: Post) -> str:
-    return reverse("community:post_detail", args=[post.journey_id, post.pk])
-
-
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
@@ -133,7 +117,7 @@ def may_edit_post(post: Post, profile: Profile, team_id=None) -> bool:
     (``team_id``: ``profile``'s team in the post's journey)."""
     if post.user_id == profile.pk:
         return True
-    return bool(post.is_team_submission and post.team_id and post.team_id == team_id)
+    return post.is_team_post and post.team_id == team_id
 
 
 def may_delete_post(post: Post, profile: Profile) -> bool:
@@ -147,25 +131,22 @@ def may_delete_comment(comment: Comment, profile: Profile, journey) -> bool:
     return profile.is_teacher and profile.organization_id == journey.organization_id
 
 
-def is_graded(post: Post) -> bool:
-    return post.achievement_status in (AchievementStatus.ACHIEVED, AchievementStatus.NOT_ACHIEVED)
-
-
 # --- submitting -------------------------------------------------------------
 
 
-def _check_open(instance: JourneyMissionInstance, now: dt.datetime) -> None:
+def _check_open(instance: JourneyMissionInstance, now: dt.datetime, person: Profile) -> None:
+    """Refuse a mission that is not open, naming its dates on ``person``'s clock."""
     if instance.release_date is None or instance.expiry_date is None:
         raise NotOpen(_("This mission is not scheduled yet, so it does not take submissions."))
     if not instance.has_opened(now):
         raise NotOpen(
             _("This mission opens on %(date)s. You can submit from then.")
-            % {"date": _when(instance.release_date)}
+            % {"date": format_moment(instance.release_date, person)}
         )
     if instance.has_closed(now):
         raise NotOpen(
             _("This mission closed on %(date)s and no longer takes submissions.")
-            % {"date": _when(instance.expiry_date)}
+            % {"date": format_moment(instance.expiry_date, person)}
         )
 
 
@@ -210,7 +191,7 @@ def submission_check(
     existing = _existing_submission(instance, author, team_id)
     if existing is not None:
         raise _already_submitted(instance, existing)
-    _check_open(instance, now)
+    _check_open(instance, now, author)
     return team_id
 
 
@@ -228,31 +209,9 @@ def _attach(post: Post, uploader: Profile, files: Sequence[UploadedFile]) -> Non
 
 
 def _notify_teachers(post: Post, *, actor: Profile, resubmitted: bool) -> None:
-    mission = post.mission_instance.mission.name if post.mission_instance else ""
-    params = {"name": public_name(actor), "title": post.title, "mission": mission}
-    if post.is_team_submission and post.team is not None:
-        params["team"] = post.team.name
-        template = (
-            gettext_lazy("%(name)s resubmitted “%(title)s” (%(mission)s) for team %(team)s.")
-            if resubmitted
-            else gettext_lazy("%(name)s submitted “%(title)s” (%(mission)s) for team %(team)s.")
-        )
-    else:
-        template = (
-            gettext_lazy("%(name)s resubmitted “%(title)s” (%(mission)s).")
-            if resubmitted
-            else gettext_lazy("%(name)s submitted “%(title)s” (%(mission)s).")
-        )
-    message = _interpolated(template, **params)
+    draft = submission_notification(post, actor=actor, resubmitted=resubmitted)
     for teacher in journey_teachers(post.journey):
-        notification_send(
-            receiver=teacher,
-            type="submission",
-            message=message,
-            link=post_link(post),
-            actor=actor,
-            payload={"post_id": str(post.pk), "resubmitted": resubmitted},
-        )
+        notification_send(receiver=teacher, actor=actor, **draft.send_kwargs())
 
 
 def post_submit(
@@ -301,9 +260,10 @@ def post_submit(
 # --- editing and deleting ---------------------------------------------------
 
 
-def post_edit_check(*, post: Post, now: dt.datetime | None = None) -> bool:
-    """Raise why ``post`` cannot be edited now (``PostLocked``, ``NotOpen``);
-    else return whether saving it resubmits it (it was graded "not achieved")."""
+def post_edit_check(*, post: Post, editor: Profile, now: dt.datetime | None = None) -> bool:
+    """Raise why ``post`` cannot be edited now (``PostLocked``, ``NotOpen``, with
+    dates on ``editor``'s clock); else return whether saving it resubmits it (it
+    was graded "not achieved")."""
     if post.achievement_status == AchievementStatus.ACHIEVED:
         raise PostLocked(_("This post was graded as achieved, so it can no longer be changed."))
     if post.achievement_status != AchievementStatus.NOT_ACHIEVED:
@@ -311,7 +271,7 @@ def post_edit_check(*, post: Post, now: dt.datetime | None = None) -> bool:
     if post.mission_instance is None:
         raise PostLocked(_("This post was graded and can no longer be changed."))
     try:
-        _check_open(post.mission_instance, now or timezone.now())
+        _check_open(post.mission_instance, now or timezone.now(), editor)
     except NotOpen as closed:
         raise NotOpen(
             _("This post was graded as not achieved. %(reason)s") % {"reason": closed.message}
@@ -351,7 +311,7 @@ def post_update(
         team_id = my_team_id(profile=editor, journey_id=locked.journey_id)
         if not may_edit_post(locked, editor, team_id):
             raise PermissionDenied(_("Only the author (or their team) can edit this post."))
-        resubmitting = post_edit_check(post=locked, now=now)
+        resubmitting = post_edit_check(post=locked, editor=editor, now=now)
 
         removed = list(
             locked.attachments.filter(pk__in=list(remove_attachment_ids)).select_related("file")
@@ -393,7 +353,7 @@ def post_delete(*, post: Post, by: Profile) -> None:
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if not may_delete_post(locked, by):
             raise PermissionDenied(_("Only the author can delete this post."))
-        if is_graded(locked):
+        if locked.is_graded:
             raise PostLocked(_("This post was already graded, so it can no longer be deleted."))
         files = [attachment.file for attachment in locked.attachments.select_related("file")]
         locked.delete()
@@ -416,35 +376,12 @@ def _clean_comment(content: str) -> str:
     return content
 
 
-def _may_open(post: Post, profile: Profile) -> bool:
-    """Could ``profile`` open the post a notification links to? Hidden posts:
-    only the author and teachers."""
-    return not post.is_hidden or post.user_id == profile.pk or profile.is_teacher
-
-
-def _notify_mentions(
-    comment: Comment, *, people: set[uuid.UUID], skip: set[uuid.UUID]
-) -> set[uuid.UUID]:
-    post = comment.post
-    message = _interpolated(
-        gettext_lazy("%(name)s mentioned you in a comment on “%(title)s”."),
-        name=public_name(comment.user),
-        title=post.title,
-    )
-    notified = set()
-    for person in Profile.objects.filter(pk__in=people - skip):
-        if not _may_open(post, person):
-            continue
-        if notification_send(
-            receiver=person,
-            type="mention",
-            message=message,
-            link=post_link(post) + f"#comment-{comment.pk}",
-            actor=comment.user,
-            payload={"post_id": str(post.pk), "comment_id": str(comment.pk)},
-        ):
-            notified.add(person.pk)
-    return notified
+def _notify_comment(
+    comment: Comment, *, mentioned: set[uuid.UUID], skip: set[uuid.UUID], notify_author: bool
+) -> None:
+    notices = comment_notices(comment, mentioned=mentioned, skip=skip, notify_author=notify_author)
+    for receiver, draft in notices:
+        notification_send(receiver=receiver, actor=comment.user, **draft.send_kwargs())
 
 
 def comment_create(
@@ -464,21 +401,12 @@ def comment_create(
     mentions = mentions or mention_index_for(post.journey_id)
     with transaction.atomic():
         comment = Comment.objects.create(post=post, user=author, content=content)
-        mentioned = mentions.mentioned(content)
-        notified = _notify_mentions(comment, people=mentioned, skip={author.pk})
-        if notify_author and post.user_id not in notified:
-            notification_send(
-                receiver=post.user,
-                type="comment",
-                message=_interpolated(
-                    gettext_lazy("%(name)s commented on your post “%(title)s”."),
-                    name=public_name(author),
-                    title=post.title,
-                ),
-                link=post_link(post) + f"#comment-{comment.pk}",
-                actor=author,
-                payload={"post_id": str(post.pk), "comment_id": str(comment.pk)},
-            )
+        _notify_comment(
+            comment,
+            mentioned=mentions.mentioned(content),
+            skip={author.pk},
+            notify_author=notify_author,
+        )
     return comment
 
 
@@ -495,7 +423,12 @@ def comment_update(
         before = mentions.mentioned(comment.content)
         comment.content = content
         comment.save(update_fields=["content", "updated_at"])
-        _notify_mentions(comment, people=mentions.mentioned(content), skip=before | {editor.pk})
+        _notify_comment(
+            comment,
+            mentioned=mentions.mentioned(content),
+            skip=before | {editor.pk},
+            notify_author=False,
+        )
     return comment
 
 
@@ -549,30 +482,8 @@ def like_toggle(*, post: Post, user: Profile) -> LikeState:
 
 def _notify_like(post: Post, *, liker: Profile) -> None:
     others = Like.objects.filter(post=post).exclude(user_id__in=[liker.pk, post.user_id]).count()
-    name, title = public_name(liker), post.title
-    if others:
-        message = _interpolated(
-            ngettext_lazy(
-                "%(name)s and %(count)d other liked your post “%(title)s”.",
-                "%(name)s and %(count)d others liked your post “%(title)s”.",
-                "count",
-            ),
-            name=name,
-            count=others,
-            title=title,
-        )
-    else:
-        message = _interpolated(
-            gettext_lazy("%(name)s liked your post “%(title)s”."), name=name, title=title
-        )
-    notification_send_grouped(
-        receiver=post.user,
-        type="like",
-        message=message,
-        link=post_link(post),
-        actor=liker,
-        payload={"post_id": str(post.pk), "likes": others + 1},
-    )
+    draft = like_notification(post, liker=liker, others=others)
+    notification_send_grouped(receiver=post.user, actor=liker, **draft.send_kwargs())
 
 
 # --- views ------------------------------------------------------------------

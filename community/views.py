@@ -20,7 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from community import selectors, services
 from community.forms import CommentForm, PostForm
 from community.mentions import MentionIndex, mention_index_for
@@ -143,7 +143,7 @@ def _post_page_context(request: HttpRequest, journey, post: Post) -> dict:
     resubmittable = False
     if editable:
         try:
-            resubmittable = services.post_edit_check(post=post)
+            resubmittable = services.post_edit_check(post=post, editor=viewer)
         except services.CommunityError:
             editable = False
     return {
@@ -158,7 +158,7 @@ def _post_page_context(request: HttpRequest, journey, post: Post) -> dict:
         "neighbours": selectors.neighbours_of(viewer, post),
         "can_edit": editable,
         "can_resubmit": resubmittable,
-        "can_delete": services.may_delete_post(post, viewer) and not services.is_graded(post),
+        "can_delete": services.may_delete_post(post, viewer) and not post.is_graded,
         "share_url": request.build_absolute_uri(_post_url(post)),
         "statuses": AchievementStatus,
     }
@@ -193,7 +193,7 @@ def _editable_post(request: HttpRequest, journey_id, post_id):
 def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
     journey, post = _editable_post(request, journey_id, post_id)
     try:
-        resubmitting = services.post_edit_check(post=post)
+        resubmitting = services.post_edit_check(post=post, editor=request.user)
     except services.CommunityError as refusal:
         messages.error(request, refusal.message)
         return redirect(_post_url(post))
@@ -246,7 +246,7 @@ def post_delete(request: HttpRequest, journey_id, post_id) -> HttpResponse:
     post = selectors.post_for(request.user, journey, post_id)
     if not services.may_delete_post(post, request.user):
         raise Http404
-    if services.is_graded(post):
+    if post.is_graded:
         messages.error(request, _("This post was already graded, so it can no longer be deleted."))
         return redirect(_post_url(post))
     if request.method == "POST":
@@ -256,7 +256,7 @@ def post_delete(request: HttpRequest, journey_id, post_id) -> HttpResponse:
             messages.error(request, refusal.message)
             return redirect(_post_url(post))
         messages.success(request, _("Your post was deleted."))
-        return redirect("journeys:plan", journey.pk)
+        return redirect("missions:plan", journey.pk)
     context = {"journey": journey, "active_tab": "feed", "post": post}
     return render(request, "community/post_confirm_delete.html", context)
 

@@ -1,6 +1,7 @@
-"""Absolute addresses on ``settings.SITE_URL``: for e-mails, push messages,
-feeds, sitemaps and share tags, which are read away from any request and must
-name the site as it is published (not a proxy's internal host name)."""
+"""Addresses: absolute ones on ``settings.SITE_URL`` (for e-mails, push
+messages, feeds, sitemaps and share tags, which are read away from any request
+and must name the site as it is published, not a proxy's internal host name),
+and the check that a stored address is safe to put in a page."""
 
 from __future__ import annotations
 
@@ -17,3 +18,26 @@ def absolute_url(url: str) -> str:
     if url.startswith("//"):
         return f"{urlsplit(settings.SITE_URL).scheme or 'https'}:{url}"
     return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+def safe_url(url: str | None) -> str | None:
+    """An absolute http(s) URL or a path on this site; anything else (``javascript:``,
+    ``data:``, ``//other.host``, relative paths, control characters) is dropped."""
+    if not url:
+        return None
+    url = url.strip()
+    # urlsplit silently removes tabs and newlines, which would let "java\tscript:"
+    # through; refuse any control character or inner whitespace instead.
+    if not url or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        return None
+    if "\\" in url:
+        return None  # browsers read "/\host" as "//host"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https"):
+        return url if parts.netloc else None
+    if not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//"):
+        return url
+    return None

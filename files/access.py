@@ -11,22 +11,38 @@ A file belongs to its uploader's organization. Rules, in order:
 - the uploader: yes;
 - anyone from another organization: no (the view answers 404, as for a missing file);
 - admins of the file's organization: yes;
-- a post attachment: teachers of the organization whose journey the post is in,
-  and the journey's members (``UserJourney``) unless the post is hidden;
-- a bug-report screenshot: the reporter (and the admins above). Teachers do not
-  see screenshots: they may show another person's screen or data.
+- otherwise, files another app shares with them. Those rules live in the app
+  that owns the rows, named in ``settings.FILE_VISIBILITY_RULES`` (files sit
+  below the apps whose rows attach them, so they cannot import them):
+  - a post attachment (``community.attachments``): teachers of the organization
+    whose journey the post is in, and the journey's members unless the post is
+    hidden;
+  - a bug-report screenshot (``inquiries.attachments``): the reporter (and the
+    admins above). Teachers do not see screenshots: they may show another
+    person's screen or data.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import functools
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db.models import Exists, Q, QuerySet
+from django.utils.module_loading import import_string
 
 from accounts.models import Role
-from community.models import PostAttachment
 from files.links import public_buckets
 from files.models import File, FileColumns
 from files.purposes import is_public
-from inquiries.models import BugReport
+
+# (user) -> an EXISTS over OuterRef("pk") of ``files``: "this file is shared with user"
+VisibilityRule = Callable[..., Exists]
+
+
+@functools.cache
+def _visibility_rules() -> tuple[VisibilityRule, ...]:
+    return tuple(import_string(path) for path in settings.FILE_VISIBILITY_RULES)
 
 
 def _is_signed_in(user) -> bool:
@@ -50,16 +66,10 @@ def visible_files(user, queryset: QuerySet[File] | None = None) -> QuerySet[File
     if user.role == Role.ADMIN:
         return files.filter(public | own | same_organization)
 
-    attachments = PostAttachment.objects.filter(
-        file_id=OuterRef("pk"), post__journey__organization_id=organization_id
-    )
-    if user.role != Role.TEACHER:
-        attachments = attachments.filter(
-            post__is_hidden=False, post__journey__memberships__user_id=user.pk
-        )
-    screenshots = BugReport.objects.filter(attachment_file_id=OuterRef("pk"), user_id=user.pk)
-    shared = same_organization & (Exists(attachments) | Exists(screenshots))
-    return files.filter(public | own | shared)
+    shared_with_user = Q()
+    for rule in _visibility_rules():
+        shared_with_user |= rule(user)
+    return files.filter(public | own | (same_organization & shared_with_user))
 
 
 def file_visible_to(user, file: FileColumns) -> bool:

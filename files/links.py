@@ -5,11 +5,11 @@ the seed's legacy URL columns (``profiles.profile_image``, ``journeys.image_url`
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 
+from core.links import safe_url
 from files.purposes import is_public, storage_for
 
 if TYPE_CHECKING:
@@ -28,32 +28,9 @@ def file_url(file: FileColumns) -> str:
     return reverse("files:download", args=[file.pk])
 
 
-def safe_legacy_url(url: str | None) -> str | None:
-    """An absolute http(s) URL or a path on this site; anything else (``javascript:``,
-    ``data:``, ``//other.host``, relative paths, control characters) is dropped."""
-    if not url:
-        return None
-    url = url.strip()
-    # urlsplit silently removes tabs and newlines, which would let "java\tscript:"
-    # through; refuse any control character or inner whitespace instead.
-    if not url or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
-        return None
-    if "\\" in url:
-        return None  # browsers read "/\host" as "//host"
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme in ("http", "https"):
-        return url if parts.netloc else None
-    if not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//"):
-        return url
-    return None
-
-
 def display_url(file: FileColumns | None, legacy_url: str | None) -> str | None:
     """The address to show for an image or attachment: the stored file when it is
     there and not deleted, else the legacy URL column when it is a safe one."""
     if file is not None and not file.is_deleted:
         return file_url(file)
-    return safe_legacy_url(legacy_url)
+    return safe_url(legacy_url)

@@ -6,16 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.db import PostgresEnumField, TextLineField, created_at_field, updated_at_field
+from files.links import file_url
+from files.types import FileType
 
-
-class FileType(models.TextChoices):
-    """The seed's ``file_type`` enum."""
-
-    IMAGE = "image", _("Image")
-    DOCUMENT = "document", _("Document")
-    VIDEO = "video", _("Video")
-    AUDIO = "audio", _("Audio")
-    OTHER = "other", _("Other")
+__all__ = ["ActiveFile", "File", "FileColumns", "FileStat", "FileType"]
 
 
 class FileColumns(models.Model):
@@ -45,6 +39,11 @@ class FileColumns(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def url(self) -> str:
+        """Where this file is shown from (``files.links.file_url``)."""
+        return file_url(self)
 
 
 class File(FileColumns):

@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from files.models import FileType
+from files.types import FileType
 
 
 @dataclass(frozen=True)

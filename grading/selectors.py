@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, Role
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
 from core.keyset import cursor_decode, cursor_encode
 from journeys.models import Journey, JourneyWeek

@@ -33,8 +33,10 @@ from accounts.models import Profile
 from community.models import AchievementStatus, Comment, Post
 from community.services import COMMENT_MAX_LENGTH, InvalidInput, comment_create, post_link
 from core.errors import ServiceError
+from core.moments import format_moment
 from files.services import file_delete
 from notifications.services import notification_send
+from notifications.types import NotificationDraft
 from points.services import points_award, points_revoke
 from teams.models import TeamMember
 
@@ -86,13 +88,9 @@ def _lazily(build: Callable[[], str]) -> Promise:
     return lazy(build, str)()
 
 
-def _when(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y.%m.%d %H:%M")
-
-
-def _grade_sentence(post: Post, *, now: dt.datetime) -> str:
+def _grade_sentence(post: Post, *, now: dt.datetime, receiver: Profile) -> str:
     mission = post.mission_instance.mission.name
-    team = bool(post.is_team_submission and post.team_id)
+    team = post.is_team_post
     if post.achievement_status == AchievementStatus.ACHIEVED:
         if team:
             text = _("Your team's submission for “%(mission)s” was graded: achieved, %(score)s PT.")
@@ -111,7 +109,8 @@ def _grade_sentence(post: Post, *, now: dt.datetime) -> str:
                 "Your submission for “%(mission)s” was graded: not achieved. "
                 "You can improve it and resubmit until %(date)s."
             )
-        return text % {"mission": mission, "date": _when(instance.expiry_date)}
+        # The deadline on the receiver's clock (team members may live apart).
+        return text % {"mission": mission, "date": format_moment(instance.expiry_date, receiver)}
     if team:
         text = _("Your team's submission for “%(mission)s” was graded: not achieved.")
     else:
@@ -119,9 +118,9 @@ def _grade_sentence(post: Post, *, now: dt.datetime) -> str:
     return text % {"mission": mission}
 
 
-def _grading_message(post: Post, *, regraded: bool, now: dt.datetime) -> Promise:
+def _grading_message(post: Post, *, regraded: bool, now: dt.datetime, receiver: Profile) -> Promise:
     def build() -> str:
-        sentence = _grade_sentence(post, now=now)
+        sentence = _grade_sentence(post, now=now, receiver=receiver)
         if regraded:
             return _("Your grade was changed. %(result)s") % {"result": sentence}
         return sentence
@@ -129,9 +128,27 @@ def _grading_message(post: Post, *, regraded: bool, now: dt.datetime) -> Promise
     return _lazily(build)
 
 
-def _receivers_of(post: Post) -> list[Profile]:
+def grading_notification(
+    post: Post, *, receiver: Profile, regraded: bool, now: dt.datetime
+) -> NotificationDraft:
+    """What ``receiver`` (one of ``grading_receivers``) is told when ``post`` is
+    graded at ``now``; the demo builds its past grades with it too."""
+    return NotificationDraft(
+        type="grading",
+        message=_grading_message(post, regraded=regraded, now=now, receiver=receiver),
+        link=post_link(post),
+        payload={
+            "post_id": str(post.pk),
+            "status": post.achievement_status,
+            "score": post.score,
+            "regraded": regraded,
+        },
+    )
+
+
+def grading_receivers(post: Post) -> list[Profile]:
     """The author, or for a team submission every current member of the team."""
-    if post.is_team_submission and post.team_id:
+    if post.is_team_post:
         rows = TeamMember.objects.filter(team_id=post.team_id).select_related("user")
         members = [row.user for row in rows]
         if members:
@@ -140,21 +157,25 @@ def _receivers_of(post: Post) -> list[Profile]:
 
 
 def _notify_grade(post: Post, *, grader: Profile, regraded: bool, now: dt.datetime) -> None:
-    message = _grading_message(post, regraded=regraded, now=now)
-    for receiver in _receivers_of(post):
-        notification_send(
-            receiver=receiver,
-            type="grading",
-            message=message,
-            link=post_link(post),
-            actor=grader,
-            payload={
-                "post_id": str(post.pk),
-                "status": post.achievement_status,
-                "score": post.score,
-                "regraded": regraded,
-            },
-        )
+    for receiver in grading_receivers(post):
+        draft = grading_notification(post, receiver=receiver, regraded=regraded, now=now)
+        notification_send(receiver=receiver, actor=grader, **draft.send_kwargs())
+
+
+def hidden_notification(post: Post, *, reason: str) -> NotificationDraft:
+    """What the author is told when a teacher hides ``post`` for ``reason``."""
+    title = post.title
+    return NotificationDraft(
+        type="moderation",
+        message=_lazily(
+            lambda: (
+                _("A teacher hid your post “%(title)s”. Reason: %(reason)s")
+                % {"title": title, "reason": reason}
+            )
+        ),
+        link=post_link(post),
+        payload={"post_id": str(post.pk), "action": "hide"},
+    )
 
 
 def _notify_moderation(post: Post, *, by: Profile, message: Promise, link: str, action: str):
@@ -203,7 +224,7 @@ def clean_score(post: Post, status: str, score: int | None) -> int:
 
 def _apply_grade(post: Post, *, grader: Profile, status: str, score: int, now: dt.datetime) -> bool:
     """Grade a locked post and settle its points; True when it was a regrade."""
-    regraded = post.achievement_status in GRADES
+    regraded = post.is_graded
     post.achievement_status = status
     post.score = score
     post.graded_at = now
@@ -321,14 +342,8 @@ def post_hide(*, post: Post, by: Profile, reason: str) -> Post:
         locked.is_hidden = True
         locked.hidden_reason = reason
         locked.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])
-        title = locked.title
-        message = _lazily(
-            lambda: (
-                _("A teacher hid your post “%(title)s”. Reason: %(reason)s")
-                % {"title": title, "reason": reason}
-            )
-        )
-        _notify_moderation(locked, by=by, message=message, link=post_link(locked), action="hide")
+        draft = hidden_notification(locked, reason=reason)
+        notification_send(receiver=locked.user, actor=by, **draft.send_kwargs())
     return locked
 
 
@@ -371,7 +386,7 @@ def post_remove(*, post: Post, by: Profile, reason: str = "") -> None:
             receiver=author,
             type="moderation",
             message=_lazily(build),
-            link=reverse("journeys:plan", args=[journey_id]),
+            link=reverse("missions:plan", args=[journey_id]),
             actor=by,
             payload={"post_id": str(locked.pk), "action": "delete"},
         )

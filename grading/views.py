@@ -152,7 +152,7 @@ def bulk_achieve(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(post: Post) -> dict:
-    graded = post.achievement_status in (AchievementStatus.ACHIEVED, AchievementStatus.NOT_ACHIEVED)
+    graded = post.is_graded
     return {
         "achievement_status": post.achievement_status if graded else None,
         "score": post.score if graded and post.score is not None else mission_points(post),

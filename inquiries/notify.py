@@ -7,22 +7,20 @@ Kept apart from ``services`` because both the services and the Celery tasks
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
 from core.links import absolute_url
+from core.moments import in_person_terms, local_moment
 from inquiries.models import BugReport, BugReportStatus, Inquiry
-from notifications.services import language_of, notification_send
+from notifications.services import notification_send
 
 BUG_REPORT_NOTIFICATION = "bug_report_updated"
 
@@ -46,16 +44,15 @@ def inquiry_operators_mail(*, inquiry_id: str) -> int:
     if inquiry is None:
         return 0
     admin_url = absolute_url(reverse("admin:inquiries_inquiry_change", args=[inquiry.pk]))
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
     mails = []
     for operator in platform_operators():
         context = {
             "inquiry": inquiry,
             "operator": operator,
             "admin_url": admin_url,
-            "received_at": timezone.localtime(inquiry.created_at, zone),
+            "received_at": local_moment(inquiry.created_at, operator),
         }
-        with translation.override(language_of(operator)):
+        with in_person_terms(operator):
             subject = render_to_string("inquiries/email/inquiry_received.subject.txt", context)
             body = render_to_string("inquiries/email/inquiry_received.txt", context)
         mails.append(

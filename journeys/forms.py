@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from files.forms import PurposeFileField
 from journeys.models import Journey
 from journeys.selectors import member_candidates

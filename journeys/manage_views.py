@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Profile
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from files.forms import add_upload_error
 from files.services import FileRejected
 from files.upload_handlers import UploadTooLarge, upload_limit
@@ -79,7 +79,7 @@ def journey_create(request: HttpRequest) -> HttpResponse:
                 _("The journey %(journey)s is ready. Add its weeks and missions next.")
                 % {"journey": journey.name},
             )
-            return redirect("journeys:plan", journey_id=journey.pk)
+            return redirect("missions:plan", journey_id=journey.pk)
     status = 400 if form.is_bound else 200
     return render(
         request, "journeys/manage/journey_form.html", {"form": form, "journey": None}, status=status
@@ -111,7 +111,7 @@ def journey_edit(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
                 _add_service_errors(form, error)
             else:
                 messages.success(request, _("The journey is saved."))
-                return redirect("journeys:plan", journey_id=journey.pk)
+                return redirect("missions:plan", journey_id=journey.pk)
         status = 400
     else:
         form = JourneyForm(initial=JourneyForm.initial_for(journey), journey=journey)

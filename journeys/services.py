@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import formataddr
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
@@ -19,17 +21,19 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, Role
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from core.db import new_random_token
+from core.moments import language_of
 from files.models import File
 from files.services import file_delete, file_upload
 from journeys.models import Journey, UserJourney
 from journeys.selectors import can_manage_journey, email_receivers
-from notifications.services import language_of, notification_send
+from notifications.services import notification_send
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def journey_join(*, journey: Journey, user: Profile) -> JoinResult:
             receiver=user,
             type="invite",
             message=_welcome_message(journey.name),
-            link=reverse("journeys:plan", args=[journey.pk]),
+            link=reverse("missions:plan", args=[journey.pk]),
             payload={"journey_id": str(journey.pk)},
         )
     return JoinResult(enrolment, created=True)
@@ -277,7 +281,7 @@ def journey_members_add(
                 receiver=person,
                 type="invite",
                 message=_added_message(journey.name),
-                link=reverse("journeys:plan", args=[journey.pk]),
+                link=reverse("missions:plan", args=[journey.pk]),
                 actor=by,
                 payload={"journey_id": str(journey.pk)},
             )
@@ -292,11 +296,17 @@ def _may_be_enrolled(person: Profile, journey: Journey) -> bool:
     )
 
 
+@functools.cache
+def _member_removed_handlers() -> tuple[Callable[..., None], ...]:
+    return tuple(import_string(path) for path in settings.JOURNEY_MEMBER_REMOVED_HANDLERS)
+
+
 def journey_member_remove(*, journey: Journey, by: Profile, user: Profile) -> None:
     """Take ``user`` out of ``journey`` and out of its teams (the lead passes on
-    as when they leave). Their posts, comments and points stay."""
-    from teams.services import team_memberships_end
+    as when they leave). Their posts, comments and points stay.
 
+    Teams sit above journeys, so their part is done by the handlers named in
+    ``settings.JOURNEY_MEMBER_REMOVED_HANDLERS``, inside this transaction."""
     _require_manager(by, journey)
     with transaction.atomic():
         # The enrolment first, as the team services lock it: no deadlock with a
@@ -306,7 +316,8 @@ def journey_member_remove(*, journey: Journey, by: Profile, user: Profile) -> No
         )
         if enrolment is None:
             raise ValidationError(gettext("This person is not a member of the journey."))
-        team_memberships_end(journey=journey, user=user)
+        for handler in _member_removed_handlers():
+            handler(journey=journey, user=user)
         enrolment.delete()
 
 

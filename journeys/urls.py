@@ -1,6 +1,6 @@
 """A journey's pages. The tabs are real URLs (bookmarkable, the back button
-works); each tab's view and URL live in the app of its domain (community:feed,
-points:dashboard, teams:index, submissions:index)."""
+works); each tab's view and URL live in the app of its domain (missions:plan,
+community:feed, points:dashboard, teams:index, submissions:index)."""
 
 from django.urls import path
 
@@ -23,7 +23,6 @@ urlpatterns = [
     ),
     path("<uuid:journey_id>/members/email/", manage_views.members_email, name="members_email"),
     path("<uuid:journey_id>/", views.journey_detail, name="detail"),
-    path("<uuid:journey_id>/plan/", views.plan, name="plan"),
     path(
         "<uuid:journey_id>/invite/regenerate/",
         views.invite_regenerate,

@@ -23,8 +23,6 @@ from core.seo import is_link_preview_crawler
 from journeys import selectors, services
 from journeys.access import journey_for
 from journeys.models import Journey
-from missions.forms import WeekForm
-from missions.selectors import managed_plan
 
 # The invite link someone opened while logged out. Log-in keeps the session's
 # data, so after signing up, confirming the e-mail and logging in, the home
@@ -64,10 +62,10 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return _join_logged_out(request, journey, token)
     request.session.pop(PENDING_INVITE_SESSION_KEY, None)
     if selectors.can_manage_journey(user, journey):
-        return redirect("journeys:plan", journey_id=journey.pk)
+        return redirect("missions:plan", journey_id=journey.pk)
     if selectors.is_enrolled(user=user, journey=journey):
         messages.info(request, _("You are already in %(journey)s.") % {"journey": journey.name})
-        return redirect("journeys:plan", journey_id=journey.pk)
+        return redirect("missions:plan", journey_id=journey.pk)
     refusal = services.join_refusal(journey=journey, user=user)
     if refusal is None and request.method == "POST":
         try:
@@ -76,7 +74,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             refusal = str(error)
         else:
             _welcome(request, journey, created=result.created)
-            return redirect("journeys:plan", journey_id=journey.pk)
+            return redirect("missions:plan", journey_id=journey.pk)
     context = {"journey": journey, "refusal": refusal, "token": token}
     return render(request, "journeys/join.html", context, status=403 if refusal else 200)
 
@@ -135,26 +133,7 @@ def _welcome(request: HttpRequest, journey: Journey, *, created: bool) -> None:
 def journey_detail(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
     """A journey's own address opens its first tab, the plan."""
     journey = journey_for(request.user, journey_id)
-    return redirect("journeys:plan", journey_id=journey.pk)
-
-
-@login_required
-@require_GET
-def plan(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
-    """Students see their plan with their own progress. The journey's teachers
-    see the same weeks with their controls (``manage``): each instance's
-    submission count, and the forms of missions/schedule_views.py."""
-    journey = journey_for(request.user, journey_id)
-    manage = request.user.is_teacher and selectors.can_manage_journey(request.user, journey)
-    context = {"journey": journey, "active_tab": "plan", "manage": manage}
-    if manage:
-        plan = managed_plan(journey=journey)
-        numbers = [plan_week.week.week_number or 0 for plan_week in plan.weeks]
-        context["week_form"] = WeekForm.for_new_week(max(numbers, default=0) + 1)
-    else:
-        plan = selectors.plan_for(journey=journey, user=request.user)
-    context["plan"] = plan
-    return render(request, "journeys/plan.html", context)
+    return redirect("missions:plan", journey_id=journey.pk)
 
 
 # --- the invite link ------------------------------------------------------------------------
@@ -174,7 +153,7 @@ def invite_regenerate(request: HttpRequest, journey_id: uuid.UUID) -> HttpRespon
 
 
 def journey_plan_url(journey: Journey) -> str:
-    return reverse("journeys:plan", args=[journey.pk])
+    return reverse("missions:plan", args=[journey.pk])
 
 
 def _safe_next(request: HttpRequest) -> str | None:

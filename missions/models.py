@@ -18,6 +18,16 @@ from core.db import (
 )
 
 
+class AchievementStatus(models.TextChoices):
+    """How a submission of a mission was graded (the seed's ``posts.achievement_status``,
+    a column of community's posts): defined with the missions, whose progress it
+    is, so missions and everything above them can name it."""
+
+    PENDING = "pending", _("Waiting for grading")
+    ACHIEVED = "achieved", _("Achieved")
+    NOT_ACHIEVED = "not_achieved", _("Not achieved")
+
+
 class MissionType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
     TEAM = "team", _("Team")

@@ -13,32 +13,29 @@ at the week or mission they changed.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from community.models import Post
+from core.moments import format_moment, zone_name_of
 from journeys.access import managed_journey_for
 from journeys.models import Journey, JourneyWeek
 from missions import selectors, services
 from missions.forms import ExtendForm, ScheduleDatesForm, ScheduleForm, WeekForm, WeekMoveForm
 from missions.models import JourneyMissionInstance
 
-# Dates in messages: the teacher's calendar, day and minute.
-MESSAGE_DATETIME = "Y.m.d H:i"
-
 
 def _plan_url(journey: Journey, anchor: str = "") -> str:
-    url = reverse("journeys:plan", args=[journey.pk])
+    url = reverse("missions:plan", args=[journey.pk])
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -54,10 +51,6 @@ def _instance_for(journey: Journey, instance_id: uuid.UUID) -> JourneyMissionIns
         pk=instance_id,
         journey_week__journey=journey,
     )
-
-
-def _when(moment: dt.datetime) -> str:
-    return dateformat.format(timezone.localtime(moment), MESSAGE_DATETIME)
 
 
 def _warn_if_outside_journey(request: HttpRequest, instance: JourneyMissionInstance) -> None:
@@ -166,7 +159,7 @@ def week_delete(request: HttpRequest, journey_id: uuid.UUID, week_id: uuid.UUID)
         .select_related("mission")
         .order_by("release_date", "id")
     )
-    submissions = Post.objects.filter(mission_instance__journey_week=week).count()
+    submissions = week.mission_instances.aggregate(count=Count("posts"))["count"]
     context = {
         "journey": journey,
         "active_tab": "plan",
@@ -188,7 +181,7 @@ def _render_instance_form(request, journey, form, *, week, instance=None) -> Htt
         "week": week,
         "instance": instance,
         "extend_choices": services.EXTEND_CHOICES,
-        "zone_name": timezone.get_current_timezone_name(),
+        "zone_name": zone_name_of(request.user),
     }
     if instance is not None:
         context["is_closed"] = instance.has_closed()
@@ -251,7 +244,9 @@ def instance_edit(
         try:
             if not quick.is_valid():
                 raise ValidationError(_("Choose how many days to add."))
-            services.instance_extend(instance=instance, days=quick.cleaned_data["extend_days"])
+            services.instance_extend(
+                instance=instance, days=quick.cleaned_data["extend_days"], teacher=request.user
+            )
         except ValidationError as error:
             _refusal(request, error)
             return redirect(request.path)
@@ -267,8 +262,8 @@ def instance_edit(
 
     names = {
         "name": instance.mission.name,
-        "opens": _when(instance.release_date),
-        "closes": _when(instance.expiry_date),
+        "opens": format_moment(instance.release_date, request.user),
+        "closes": format_moment(instance.expiry_date, request.user),
     }
     if was_closed and not instance.has_closed():
         message = _("“%(name)s” is open again until %(closes)s.")
@@ -303,6 +298,6 @@ def instance_detach(
         "journey": journey,
         "active_tab": "plan",
         "instance": instance,
-        "submission_count": Post.objects.filter(mission_instance=instance).count(),
+        "submission_count": instance.posts.count(),
     }
     return render(request, "missions/instance_confirm_detach.html", context)

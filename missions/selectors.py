@@ -4,7 +4,8 @@ teachers who manage the library and the plan see them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
@@ -21,14 +22,10 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.models import AchievementStatus, Post
-from core.db import SubqueryCount
+from accounts.models import Profile
 from journeys.models import Journey, JourneyWeek
-from missions.models import JourneyMissionInstance, Mission
+from missions.models import AchievementStatus, JourneyMissionInstance, Mission
 from teams.models import TeamMember
-
-if TYPE_CHECKING:  # journeys.selectors imports this module at its top
-    from journeys.selectors import Plan
 
 
 class Progress(TextChoices):
@@ -50,13 +47,21 @@ def my_team_id(*, profile, journey_id) -> object | None:
     )
 
 
-def own_posts_q(*, profile, team_id) -> Q:
+def own_posts_q(*, profile, team_id, through: str = "") -> Q:
     """Posts that count as mine: my individual submissions, and my team's
-    submissions for team missions (whoever of the team submitted them)."""
-    mine = Q(user=profile) & (Q(is_team_submission=False) | Q(is_team_submission__isnull=True))
+    submissions for team missions (whoever of the team submitted them).
+    ``through`` is the path to the posts when filtering another model
+    (``"posts__"`` from a mission instance)."""
+
+    def on_post(**conditions) -> Q:
+        return Q(**{through + name: value for name, value in conditions.items()})
+
+    mine = on_post(user=profile) & (
+        on_post(is_team_submission=False) | on_post(is_team_submission__isnull=True)
+    )
     if team_id is None:
         return mine
-    return mine | Q(team_id=team_id, is_team_submission=True)
+    return mine | on_post(team_id=team_id, is_team_submission=True)
 
 
 def instances_with_progress(*, journey, profile, team_id=None) -> QuerySet[JourneyMissionInstance]:
@@ -66,17 +71,20 @@ def instances_with_progress(*, journey, profile, team_id=None) -> QuerySet[Journ
     ``team_id`` (from ``my_team_id``) to make it one."""
     if team_id is None:
         team_id = my_team_id(profile=profile, journey_id=journey.pk)
+    # The newest of my posts on the outer instance, reached through the
+    # instance's ``posts`` (posts belong to community, which sits above
+    # missions): one filter() call, so every condition is on the same post.
     own = (
-        Post.objects.filter(mission_instance=OuterRef("pk"))
-        .filter(own_posts_q(profile=profile, team_id=team_id))
-        .order_by("-created_at")
+        JourneyMissionInstance.objects.filter(pk=OuterRef("pk"))
+        .filter(own_posts_q(profile=profile, team_id=team_id, through="posts__"))
+        .order_by("-posts__created_at")
     )
     return (
         JourneyMissionInstance.objects.filter(journey=journey)
         .select_related("mission", "journey_week")
         .annotate(
-            my_post_id=Subquery(own.values("id")[:1]),
-            my_post_status=Subquery(own.values("achievement_status")[:1]),
+            my_post_id=Subquery(own.values("posts__id")[:1]),
+            my_post_status=Subquery(own.values("posts__achievement_status")[:1]),
         )
         .annotate(
             my_progress=Case(
@@ -137,18 +145,13 @@ def window_outside_journey(
 
 def managed_plan(*, journey: Journey) -> Plan:
     """The plan tab as the journey's teachers see it: the same ``Plan`` as
-    ``journeys.selectors.plan_for`` (weeks in order with their instances), the
+    ``plan_for`` (weeks in order with their instances), the
     instances carrying ``submission_count`` and ``outside_journey`` for the
     teacher's controls. Two queries, like the teacher's ``plan_for``."""
-    # Imported here: journeys.selectors imports this module at its top.
-    from journeys.selectors import Plan, PlanWeek
-
     instances = (
         JourneyMissionInstance.objects.filter(journey=journey)
         .select_related("mission", "journey_week")
-        .annotate(
-            submission_count=SubqueryCount(Post.objects.filter(mission_instance=OuterRef("pk")))
-        )
+        .annotate(submission_count=Count("posts"))
         .order_by("journey_week__week_number", "release_date", "id")
     )
     weeks = {
@@ -207,3 +210,78 @@ def suggested_window(
         minute=0, second=0, microsecond=0
     ) + dt.timedelta(hours=1)
     return next_hour, next_hour + dt.timedelta(days=7)
+
+
+# --- the plan tab ------------------------------------------------------------
+
+
+@dataclass
+class PlanWeek:
+    week: JourneyWeek
+    instances: list[JourneyMissionInstance] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Plan:
+    weeks: list[PlanWeek]
+    # For students: my team in the journey (None when I have none); for teachers unused.
+    team_id: object | None
+    # Students see their own status on each mission; teachers do not.
+    personal: bool
+    now: dt.datetime
+
+    @property
+    def instances(self) -> Iterable[JourneyMissionInstance]:
+        for plan_week in self.weeks:
+            yield from plan_week.instances
+
+    @property
+    def released_count(self) -> int:
+        return sum(1 for instance in self.instances if instance.has_opened(self.now))
+
+    @property
+    def achieved_count(self) -> int:
+        """Missions I achieved (students only)."""
+        return sum(
+            1
+            for instance in self.instances
+            if getattr(instance, "my_progress", None) == Progress.ACHIEVED
+        )
+
+
+def plan_for(*, journey: Journey, user: Profile) -> Plan:
+    """The journey's weeks in ``week_number`` order with their instances in
+    release order. A student's instances carry ``my_post_id``,
+    ``my_post_status`` and ``my_progress`` (``instances_with_progress``); a
+    teacher's plan is ``managed_plan``. Three queries at most."""
+    if user.is_teacher:
+        return managed_plan(journey=journey)
+    team_id = my_team_id(profile=user, journey_id=journey.pk)
+    instances = instances_with_progress(journey=journey, profile=user, team_id=team_id)
+    weeks = {
+        week.pk: PlanWeek(week)
+        for week in JourneyWeek.objects.filter(journey=journey).order_by(
+            "week_number", "created_at", "id"
+        )
+    }
+    now = timezone.now()
+    for instance in instances:
+        _mark_student_actions(instance, team_id=team_id, now=now)
+        # An instance's week belongs to its journey; setdefault guards bad data.
+        weeks.setdefault(instance.journey_week_id, PlanWeek(instance.journey_week))
+        weeks[instance.journey_week_id].instances.append(instance)
+    return Plan(weeks=list(weeks.values()), team_id=team_id, personal=True, now=now)
+
+
+def _mark_student_actions(
+    instance: JourneyMissionInstance, *, team_id: object | None, now: dt.datetime
+) -> None:
+    """What the student can do with ``instance`` now, as flags for the template:
+    ``can_submit`` (open, nothing sent yet, a team when the mission needs one),
+    ``can_resubmit`` (open and graded "not achieved") and ``needs_team`` (a
+    team mission, still to come or open, and the student has no team)."""
+    is_open = instance.is_open(now)
+    team_missing = instance.is_team_mission and team_id is None
+    instance.needs_team = team_missing and not instance.has_closed(now)
+    instance.can_submit = is_open and instance.my_post_id is None and not team_missing
+    instance.can_resubmit = is_open and instance.my_progress == Progress.NOT_ACHIEVED

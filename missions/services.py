@@ -2,61 +2,34 @@
 
 Teachers' writes (the mission library, a journey's weeks, scheduling missions
 into weeks): each service validates its input, raises ``ValidationError`` with
-a message a teacher can act on, and runs in one transaction.
+a message a teacher can act on, and runs in one transaction. And keeping each
+scheduled mission's lifecycle status current (beat, missions/tasks.py).
 
-Writes that run on a clock (Celery beat, missions/tasks.py): keeping each
-scheduled mission's lifecycle status current, telling students that a mission
-opened, and reminding them a day before it closes.
-
-Each notice reaches a person once: a ``MissionNotice`` row (unique per
-instance, person and kind) is inserted with ON CONFLICT DO NOTHING, and only
-the rows actually inserted are notified, in the same transaction. Running a
-task twice, or two beat processes at once, therefore sends nothing twice; a
-failed notification rolls its rows back and the next run tries again. A
-rescheduled mission is not announced again to those who were told already.
-
-The queries are set-based: a fixed number per mission instance whatever the
-number of students (each notification itself is ``notification_send``'s work).
+The notices that run on a clock (a mission opened, a mission closes within a
+day) are in missions/notices.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
-from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.text import format_lazy
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Organization, Profile, Role
-from community.models import Post
-from journeys.models import Journey, JourneyWeek, UserJourney
+from accounts.models import Organization, Profile
+from core.moments import zone_of
+from journeys.models import Journey, JourneyWeek
 from missions.models import (
     JourneyMissionInstance,
     Mission,
-    MissionNotice,
     MissionStatus,
     MissionType,
-    NoticeKind,
 )
 from missions.selectors import WEEK_ORDER
-from notifications.services import notification_send
-from teams.models import TeamMember
-
-# A mission that opened longer ago than this is not announced any more: a fresh
-# deploy (or a beat that was down for days) must not flood students with old
-# missions, and a student who enrols later hears only of missions that are
-# still new. The plan tab shows every mission anyway.
-NEW_MISSION_NOTICE_WINDOW = dt.timedelta(hours=24)
-# Students who have not submitted are reminded once when less than this is left.
-DEADLINE_REMINDER_WINDOW = dt.timedelta(hours=24)
-
 
 # --- lifecycle status ------------------------------------------------------------------
 
@@ -113,169 +86,6 @@ def mission_instance_status_sync(
         .first()
     )
     return instance.status
-
-
-# --- "a new mission is open" ---------------------------------------------------------------
-
-
-def new_mission_notices_send(*, now: dt.datetime | None = None) -> int:
-    """Tell each enrolled student of a journey that one of its missions opened.
-
-    Concerns instances open at ``now`` that opened at most
-    ``NEW_MISSION_NOTICE_WINDOW`` ago; older ones are never announced (see the
-    constant). A student enrolled after the others were told gets the notice
-    on the next run, as long as the mission is still that new. Returns the
-    number of students notified.
-    """
-    now = now or timezone.now()
-    instances = (
-        JourneyMissionInstance.objects.open_at(now)
-        .filter(release_date__gte=now - NEW_MISSION_NOTICE_WINDOW, journey__isnull=False)
-        .select_related("mission", "journey")
-        .order_by("release_date", "id")
-    )
-    sent = 0
-    for instance in instances:
-        with transaction.atomic():
-            receivers = _notices_insert(
-                instance=instance,
-                kind=NoticeKind.RELEASED,
-                enrolments=_student_enrolments(instance.journey_id),
-            )
-            for receiver in receivers:
-                notification_send(
-                    receiver=receiver,
-                    type="new_mission",
-                    message=format_lazy(
-                        _("New mission in {journey}: {mission}"),
-                        journey=instance.journey.name,
-                        mission=instance.mission.name,
-                    ),
-                    link=reverse("journeys:plan", args=[instance.journey_id]),
-                    payload=_payload(instance),
-                )
-            sent += len(receivers)
-    return sent
-
-
-# --- "a mission closes within a day" -------------------------------------------------------
-
-
-def deadline_reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Remind each enrolled student who has not submitted an open instance that
-    closes within ``DEADLINE_REMINDER_WINDOW``. "Submitted" is what the plan tab
-    calls it (``missions.selectors.own_posts_q``): an own post, or for a team
-    submission, a post of the student's team. Returns the number reminded."""
-    now = now or timezone.now()
-    instances = (
-        JourneyMissionInstance.objects.open_at(now)
-        .filter(expiry_date__lte=now + DEADLINE_REMINDER_WINDOW, journey__isnull=False)
-        .select_related("mission", "journey")
-        .order_by("expiry_date", "id")
-    )
-    sent = 0
-    for instance in instances:
-        with transaction.atomic():
-            receivers = _notices_insert(
-                instance=instance,
-                kind=NoticeKind.DEADLINE,
-                enrolments=_without_submission(
-                    _student_enrolments(instance.journey_id), instance=instance
-                ),
-            )
-            closes_at = _user_facing_time(instance.expiry_date)
-            for receiver in receivers:
-                notification_send(
-                    receiver=receiver,
-                    type="deadline",
-                    message=format_lazy(
-                        _("{mission} in {journey} closes at {time}. Submit it before then!"),
-                        mission=instance.mission.name,
-                        journey=instance.journey.name,
-                        time=closes_at,
-                    ),
-                    link=reverse("community:submit", args=[instance.journey_id, instance.pk]),
-                    payload=_payload(instance),
-                )
-            sent += len(receivers)
-    return sent
-
-
-# --- helpers ----------------------------------------------------------------------------
-
-
-def _student_enrolments(journey_id) -> QuerySet[UserJourney]:
-    """The journey's students who can be told anything: enrolled, student role,
-    active, account not deleted."""
-    return UserJourney.objects.filter(
-        journey_id=journey_id,
-        user__role=Role.USER,
-        user__is_active=True,
-        user__deleted_at__isnull=True,
-    )
-
-
-def _without_submission(
-    enrolments: QuerySet[UserJourney], *, instance: JourneyMissionInstance
-) -> QuerySet[UserJourney]:
-    """Drop students who have submitted ``instance``: their own individual post,
-    or a team submission of the team they are in (whoever of it submitted).
-    The set-based twin of ``missions.selectors.own_posts_q``."""
-    own_post = Post.objects.filter(mission_instance=instance, user_id=OuterRef("user_id")).exclude(
-        is_team_submission=True
-    )
-    team_post = TeamMember.objects.filter(
-        user_id=OuterRef("user_id"),
-        team__journey_id=instance.journey_id,
-        team__posts__mission_instance=instance,
-        team__posts__is_team_submission=True,
-    )
-    return enrolments.exclude(Exists(own_post)).exclude(Exists(team_post))
-
-
-def _notices_insert(
-    *, instance: JourneyMissionInstance, kind: NoticeKind, enrolments: QuerySet[UserJourney]
-) -> list[Profile]:
-    """Insert a ``kind`` notice of ``instance`` for each person in ``enrolments``
-    who has none yet; return those people (the ones to notify now).
-
-    One INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING: the unique
-    constraint, not a read before the write, decides who is new, so concurrent
-    runs cannot both notify someone. The ORM has no INSERT … SELECT and its
-    ``bulk_create(ignore_conflicts=True)`` cannot tell which rows went in.
-    """
-    select_sql, select_params = enrolments.order_by().values("user_id").query.sql_with_params()
-    table = MissionNotice._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (id, mission_instance_id, profile_id, kind, created_at)
-            SELECT gen_random_uuid(), %s, candidate.user_id, %s, now()
-            FROM ({select_sql}) AS candidate
-            ON CONFLICT (mission_instance_id, profile_id, kind) DO NOTHING
-            RETURNING profile_id
-            """,
-            [instance.pk, kind.value, *select_params],
-        )
-        new_ids = [row[0] for row in cursor.fetchall()]
-    if not new_ids:
-        return []
-    return list(Profile.objects.filter(pk__in=new_ids).order_by("id"))
-
-
-def _user_facing_time(moment: dt.datetime) -> str:
-    """``moment`` on the clock students read (profiles have no zone of their own yet)."""
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
-    return dateformat.format(timezone.localtime(moment, zone), "Y.m.d H:i")
-
-
-def _payload(instance: JourneyMissionInstance) -> dict:
-    return {
-        "journey_id": str(instance.journey_id),
-        "mission_instance_id": str(instance.pk),
-        "mission": instance.mission.name,
-        "expiry_date": instance.expiry_date.isoformat() if instance.expiry_date else None,
-    }
 
 
 # --- the mission library (teachers) ----------------------------------------------------------
@@ -339,10 +149,7 @@ def mission_update(
     with transaction.atomic():
         locked = Mission.objects.select_for_update().get(pk=mission.pk)
         old_type = locked.mission_type or MissionType.INDIVIDUAL
-        if (
-            mission_type != old_type
-            and Post.objects.filter(mission_instance__mission=locked).exists()
-        ):
+        if mission_type != old_type and locked.instances.filter(posts__isnull=False).exists():
             raise ValidationError(
                 _(
                     "Students have already submitted this mission, so its type "
@@ -468,7 +275,9 @@ def week_delete(*, week: JourneyWeek) -> None:
             .filter(journey_week_id=week.pk)
             .values_list("pk", flat=True)
         )
-        submissions = Post.objects.filter(mission_instance_id__in=instance_ids).count()
+        submissions = JourneyMissionInstance.objects.filter(pk__in=instance_ids).aggregate(
+            count=Count("posts")
+        )["count"]
         if submissions:
             raise ValidationError(
                 ngettext(
@@ -552,14 +361,13 @@ def extended_expiry(
     *,
     days: int,
     now: dt.datetime | None = None,
-    zone: dt.tzinfo | None = None,
+    zone: dt.tzinfo,
 ) -> dt.datetime:
     """The expiry that "+``days`` days" gives. An instance still open (or not yet
     open) closes ``days`` later than now planned. A closed one reopens until
     ``days`` days from today, at the hour it used to close (23:59 stays 23:59
     on the teacher's calendar, ``zone``), rather than at an odd minute."""
     now = now or timezone.now()
-    zone = zone or timezone.get_current_timezone()
     if instance.expiry_date > now:
         return instance.expiry_date + dt.timedelta(days=days)
     closing_time = timezone.localtime(instance.expiry_date, zone).time()
@@ -569,9 +377,14 @@ def extended_expiry(
 
 
 def instance_extend(
-    *, instance: JourneyMissionInstance, days: int, now: dt.datetime | None = None
+    *,
+    instance: JourneyMissionInstance,
+    days: int,
+    teacher: Profile,
+    now: dt.datetime | None = None,
 ) -> JourneyMissionInstance:
-    """The quick "+1 day" / "+7 days" buttons: extend, or reopen a closed mission."""
+    """The quick "+1 day" / "+7 days" buttons: extend, or reopen a closed mission
+    (then at its old closing hour on ``teacher``'s clock)."""
     if days not in EXTEND_CHOICES:
         raise ValidationError(_("Choose how many days to add."), code="days")
     if instance.release_date is None or instance.expiry_date is None:
@@ -579,7 +392,7 @@ def instance_extend(
     return instance_reschedule(
         instance=instance,
         release_date=instance.release_date,
-        expiry_date=extended_expiry(instance, days=days, now=now),
+        expiry_date=extended_expiry(instance, days=days, now=now, zone=zone_of(teacher)),
         now=now,
     )
 
@@ -593,7 +406,7 @@ def instance_detach(*, instance: JourneyMissionInstance) -> None:
         locked = JourneyMissionInstance.objects.select_for_update().filter(pk=instance.pk).first()
         if locked is None:
             return
-        submissions = Post.objects.filter(mission_instance_id=locked.pk).count()
+        submissions = locked.posts.count()
         if submissions:
             raise ValidationError(
                 ngettext(

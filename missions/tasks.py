@@ -1,18 +1,16 @@
 """Celery tasks of the missions app; Celery's autodiscovery imports this module.
 
 All three run from beat (``CELERY_BEAT_SCHEDULE`` in sqeeze/settings.py) and are
-thin wrappers: the work and its rules are in missions/services.py.
+thin wrappers: the work and its rules are in missions/services.py (statuses) and
+missions/notices.py (notices and reminders).
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from missions.services import (
-    deadline_reminders_send,
-    mission_statuses_sync,
-    new_mission_notices_send,
-)
+from missions.notices import deadline_reminders_send, new_mission_notices_send
+from missions.services import mission_statuses_sync
 
 
 @shared_task(name="missions.sync_mission_statuses", ignore_result=True)

@@ -1,5 +1,6 @@
-"""The organization's mission library at /missions/, and a journey's weeks and
-scheduled missions under /journeys/<journey_id>/schedule/ (this file is mounted
+"""The organization's mission library at /missions/, a journey's Plan tab at
+/journeys/<journey_id>/plan/, and its weeks and scheduled missions under
+/journeys/<journey_id>/schedule/ (this file is mounted
 at the root, so both keep one namespace: ``missions:``)."""
 
 from django.urls import include, path
@@ -36,5 +37,6 @@ schedule_patterns = [
 
 urlpatterns = [
     path("missions/", include(library_patterns)),
+    path("journeys/<uuid:journey_id>/plan/", views.plan, name="plan"),
     path("journeys/<uuid:journey_id>/schedule/", include(schedule_patterns)),
 ]

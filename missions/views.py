@@ -1,6 +1,9 @@
 """The organization's mission library, at /missions/: teachers and admins list,
 write, preview and delete mission templates. Anyone else gets 404, and so does
-a mission of another organization, exactly like a missing one."""
+a mission of another organization, exactly like a missing one.
+
+And a journey's Plan tab, its weeks with their scheduled missions, for anyone
+who may see the journey (the week and mission forms are in schedule_views)."""
 
 from __future__ import annotations
 
@@ -17,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.markdown import render_markdown
+from journeys.access import journey_for
+from journeys.selectors import can_manage_journey
 from missions import selectors, services
-from missions.forms import MissionForm
+from missions.forms import MissionForm, WeekForm
 from missions.models import Mission
 
 # The delete page lists where a mission is scheduled, up to this many places.
@@ -166,3 +171,25 @@ def mission_delete(request: HttpRequest, mission_id: uuid.UUID) -> HttpResponse:
         "more_places": len(places) > PLACES_SHOWN,
     }
     return render(request, "missions/mission_confirm_delete.html", context)
+
+
+# --- a journey's Plan tab --------------------------------------------------
+
+
+@login_required
+@require_GET
+def plan(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
+    """Students see their plan with their own progress. The journey's teachers
+    see the same weeks with their controls (``manage``): each instance's
+    submission count, and the forms of missions/schedule_views.py."""
+    journey = journey_for(request.user, journey_id)
+    manage = request.user.is_teacher and can_manage_journey(request.user, journey)
+    context = {"journey": journey, "active_tab": "plan", "manage": manage}
+    if manage:
+        plan = selectors.managed_plan(journey=journey)
+        numbers = [plan_week.week.week_number or 0 for plan_week in plan.weeks]
+        context["week_form"] = WeekForm.for_new_week(max(numbers, default=0) + 1)
+    else:
+        plan = selectors.plan_for(journey=journey, user=request.user)
+    context["plan"] = plan
+    return render(request, "missions/plan.html", context)

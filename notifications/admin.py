@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_scoping import SuperuserOnlyAdmin, TenantScopedAdmin, is_platform_operator
-from notifications.email_delivery import email_queue_retry
+from notifications.email_backend import email_queue_retry
 from notifications.models import EmailQueue, EmailStatus, Notification, Subscription
 
 

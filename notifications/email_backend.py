@@ -3,7 +3,8 @@
 
 Nothing here talks SMTP, so a slow or unreachable mail server never slows or
 fails a request, and the rows are written in the caller's transaction: a
-request that rolls back sends no e-mail about what it did not do.
+request that rolls back sends no e-mail about what it did not do. Putting
+failed rows back in the queue (the admin's "retry" action) is here too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from email.header import decode_header, make_header
 from email.utils import make_msgid, parseaddr
 
@@ -20,10 +21,11 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import sanitize_address
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.html import strip_tags
 
-from notifications.email_delivery import drain_on_commit
+from notifications.email_tasks import drain_on_commit
 from notifications.models import EmailQueue
 
 logger = logging.getLogger(__name__)
@@ -173,3 +175,30 @@ def split_address(address: str) -> tuple[str | None, str]:
         with contextlib.suppress(LookupError, UnicodeDecodeError, ValueError):
             name = str(make_header(decode_header(name)))
     return (name.strip() or None), email
+
+
+def email_queue_retry(*, ids: Iterable[int]) -> int:
+    """Make failed (and pending) rows due now with a fresh retry budget.
+
+    Returns how many rows will be retried. Sent rows are left alone: sending
+    them again would not be a retry. A row that a drainer is sending right now
+    is skipped rather than waited for; it gets its outcome in a moment anyway.
+    """
+    ids = list(ids)
+    with transaction.atomic():
+        retryable = (
+            EmailQueue.objects.filter(pk__in=ids)
+            .filter(Q(processed=False) | Q(processed=True, failed_at__isnull=False))
+            .select_for_update(skip_locked=True)
+        )
+        locked_ids = list(retryable.values_list("pk", flat=True))
+        count = EmailQueue.objects.filter(pk__in=locked_ids).update(
+            processed=False,
+            processed_at=None,
+            failed_at=None,
+            retry_count=0,
+            next_attempt_at=Now(),
+        )
+        if count:
+            drain_on_commit()
+    return count

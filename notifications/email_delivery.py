@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -40,7 +39,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import sanitize_address
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models import DateTimeField, ExpressionWrapper
 from django.db.models.functions import Now
 
 from notifications.models import EmailQueue
@@ -94,50 +93,6 @@ def email_queue_drain(*, batch_size: int | None = None) -> DrainResult:
     finally:
         delivery.close()
     return DrainResult(**counts, batch_size=batch_size)
-
-
-def email_queue_retry(*, ids: Iterable[int]) -> int:
-    """Make failed (and pending) rows due now with a fresh retry budget.
-
-    Returns how many rows will be retried. Sent rows are left alone: sending
-    them again would not be a retry. A row that a drainer is sending right now
-    is skipped rather than waited for; it gets its outcome in a moment anyway.
-    """
-    ids = list(ids)
-    with transaction.atomic():
-        retryable = (
-            EmailQueue.objects.filter(pk__in=ids)
-            .filter(Q(processed=False) | Q(processed=True, failed_at__isnull=False))
-            .select_for_update(skip_locked=True)
-        )
-        locked_ids = list(retryable.values_list("pk", flat=True))
-        count = EmailQueue.objects.filter(pk__in=locked_ids).update(
-            processed=False,
-            processed_at=None,
-            failed_at=None,
-            retry_count=0,
-            next_attempt_at=Now(),
-        )
-        if count:
-            drain_on_commit()
-    return count
-
-
-def drain_on_commit() -> None:
-    """Ask a worker to drain the queue once the current transaction commits."""
-    transaction.on_commit(_queue_drain_task)
-
-
-def _queue_drain_task() -> None:
-    # Imported here: the task module imports this one.
-    from notifications.email_tasks import drain_email_queue
-
-    try:
-        drain_email_queue.delay()
-    except Exception:
-        # The rows are committed; beat drains the queue every minute anyway.
-        # An unreachable broker must not turn a sent form into an error page.
-        logger.warning("Could not queue an e-mail drain; beat will send the mail", exc_info=True)
 
 
 # What a delivery attempt writes; the e-mail itself is never changed.

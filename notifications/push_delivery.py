@@ -24,14 +24,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
 
 from core.links import absolute_url
+from core.moments import in_person_terms
 from notifications.models import Notification, Subscription
 from notifications.push_endpoints import endpoint_pin, subscription_parse
 from notifications.push_keys import push_is_configured, vapid_signer
 from notifications.push_network import pinned_session
-from notifications.services import language_of
 from notifications.types import NOTIFICATION_TYPES
 
 logger = logging.getLogger(__name__)
@@ -61,9 +60,13 @@ class PushResult:
 
 
 def push_payload(notification: Notification) -> dict[str, str]:
-    """The JSON the service worker shows: title, body, url (absolute), icon, tag."""
+    """The JSON the service worker shows: title, body, url (absolute), icon, tag.
+
+    The body is the notification's text, already written in the receiver's
+    language and zone when it was created; the title (the type's name) is
+    translated here, in the worker, for the receiver too."""
     kind = NOTIFICATION_TYPES.get(notification.type)
-    with translation.override(language_of(notification.receiver)):
+    with in_person_terms(notification.receiver):
         title = str(kind.label) if kind else "Sqeeze"
     body = notification.message or ""
     if len(body) > PUSH_BODY_MAX_LENGTH:

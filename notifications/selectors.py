@@ -10,7 +10,10 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Profile
 from core.keyset import BadCursor, cursor_decode, cursor_encode
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreference
+
+# The notification type the teachers' daily digest gathers (submissions.digest).
+DIGEST_TYPE = "submission"
 
 INBOX_PAGE_SIZE = 20
 
@@ -75,3 +78,10 @@ def inbox_page(receiver: Profile, after: str | None = None) -> InboxPage:
 def unread_count(receiver: Profile) -> int:
     """The navigation badge: one count over the partial unread index."""
     return Notification.objects.filter(receiver=receiver, read_at__isnull=True).count()
+
+
+def digest_enabled(user: Profile) -> bool:
+    """Has ``user`` chosen the daily digest of new submissions?"""
+    return NotificationPreference.objects.filter(
+        user=user, notification_type=DIGEST_TYPE, daily_digest=True
+    ).exists()

@@ -16,12 +16,15 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from accounts.models import Profile
 from core.links import absolute_url
+from core.moments import in_person_terms
 from notifications.models import Notification, NotificationPreference
+from notifications.push_services import push_queue
+from notifications.selectors import DIGEST_TYPE
 from notifications.types import NOTIFICATION_TYPES, NotificationType, notification_type
 
 MESSAGE_MAX_LENGTH = 500
@@ -49,31 +52,52 @@ def notification_send(
     the notification follows. Nobody is notified of their own action
     (``actor``), and deactivated people are not notified at all.
     """
+    notification = notification_compose(
+        receiver=receiver, type=type, message=message, link=link, actor=actor, payload=payload
+    )
+    if notification is None:
+        return None
+    kind = notification_type(notification.type)
+    with transaction.atomic():
+        notification.save(force_insert=True)
+        channels = channels_for(receiver, kind)
+        if channels.email and receiver.email:
+            _email_queue(notification, kind)
+        if channels.push:
+            push_queue(notification)
+    return notification
+
+
+def notification_compose(
+    *,
+    receiver: Profile,
+    type: str,
+    message: str | Promise,
+    link: str = "",
+    actor: Profile | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Notification | None:
+    """The in-app row ``notification_send`` inserts for ``receiver``, unsaved:
+    its type, its message rendered for the receiver, link and payload. None when
+    nobody is notified (their own action, a deactivated account). The demo
+    (``sqeeze.demo``) writes its past notifications from these rows."""
     kind = notification_type(type)
     if actor is not None and actor.pk == receiver.pk:
         return None
     if not receiver.is_active:
         return None
     _check_link(link)
-    with translation.override(language_of(receiver)):
+    # Rendered for the receiver, not the sender, also in a worker (no active
+    # language or zone there): a lazy message's dates and words are theirs.
+    with in_person_terms(receiver):
         text = str(message)[:MESSAGE_MAX_LENGTH]
-    with transaction.atomic():
-        notification = Notification.objects.create(
-            receiver=receiver,
-            type=kind.key,
-            message=text,
-            link=link or None,
-            notification_json=json.dumps(payload or {}, ensure_ascii=False, default=str),
-        )
-        channels = channels_for(receiver, kind)
-        if channels.email and receiver.email:
-            _email_queue(notification, kind)
-        if channels.push:
-            # Imported here: push delivery imports this module (for language_of).
-            from notifications.push_services import push_queue
-
-            push_queue(notification)
-    return notification
+    return Notification(
+        receiver=receiver,
+        type=kind.key,
+        message=text,
+        link=link or None,
+        notification_json=json.dumps(payload or {}, ensure_ascii=False, default=str),
+    )
 
 
 def _check_link(link: str) -> None:
@@ -83,11 +107,6 @@ def _check_link(link: str) -> None:
         raise ValueError(f"A notification link must be a path on this site, not {link!r}.")
 
 
-def language_of(profile: Profile) -> str:
-    """The language to write to someone in (profiles have no language yet)."""
-    return settings.LANGUAGE_CODE
-
-
 def channels_for(profile: Profile, kind: NotificationType) -> Channels:
     if kind.in_app_only:
         return Channels(email=False, push=False)
@@ -95,8 +114,16 @@ def channels_for(profile: Profile, kind: NotificationType) -> Channels:
 
 
 def _email_queue(notification: Notification, kind: NotificationType) -> None:
-    """Render the type's e-mail in the receiver's language and hand it to Django's
-    mail system, whose backend writes it into ``email_queue``."""
+    """Hand the notification's e-mail to Django's mail system, whose backend
+    writes it into ``email_queue``."""
+    notification_email(notification, kind).send()
+
+
+def notification_email(
+    notification: Notification, kind: NotificationType
+) -> EmailMultiAlternatives:
+    """The e-mail of a saved ``notification``: the type's templates rendered in
+    the receiver's language and zone (templates' ``|date`` included)."""
     receiver = notification.receiver
     context = {
         "receiver": receiver,
@@ -107,7 +134,7 @@ def _email_queue(notification: Notification, kind: NotificationType) -> None:
         "site_url": settings.SITE_URL,
     }
     template = f"notifications/email/{kind.key}"
-    with translation.override(language_of(receiver)):
+    with in_person_terms(receiver):
         subject = render_to_string(f"{template}.subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
@@ -118,7 +145,7 @@ def _email_queue(notification: Notification, kind: NotificationType) -> None:
         headers={"X-Sqeeze-Ref": str(notification.pk)},
     )
     mail.attach_alternative(html, "text/html")
-    mail.send()
+    return mail
 
 
 def _address(profile: Profile) -> str:
@@ -215,7 +242,7 @@ def notification_send_grouped(
                 actor=actor,
                 payload=payload,
             )
-        with translation.override(language_of(receiver)):
+        with in_person_terms(receiver):
             existing.message = str(message)[:MESSAGE_MAX_LENGTH]
         existing.notification_json = json.dumps(payload or {}, ensure_ascii=False, default=str)
         existing.created_at = timezone.now()
@@ -230,4 +257,24 @@ def _lock_group(receiver: Profile, type: str, link: str) -> None:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
             [f"notification-group:{receiver.pk}:{type}:{link}"],
+        )
+
+
+def digest_preference_save(*, user: Profile, enabled: bool) -> None:
+    """Switch ``user``'s daily digest on or off. Only teachers and admins have
+    one. A new preference row starts from the type's default channels, so
+    choosing the digest does not also switch on one e-mail per submission."""
+    if enabled and not user.is_teacher:
+        raise ValueError("Only teachers and admins can receive the submissions digest.")
+    kind = NOTIFICATION_TYPES[DIGEST_TYPE]
+    with transaction.atomic():
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            notification_type=DIGEST_TYPE,
+            defaults={"daily_digest": enabled},
+            create_defaults={
+                "daily_digest": enabled,
+                "email": kind.email_default,
+                "push": kind.push_default,
+            },
         )

@@ -9,6 +9,7 @@ Each type that can send e-mail has templates: ``notifications/email/<key>.subjec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +108,28 @@ NOTIFICATION_TYPES: dict[str, NotificationType] = {
         ),
     )
 }
+
+
+@dataclass(frozen=True)
+class NotificationDraft:
+    """What a service tells people, before it has a receiver. A service's public
+    message builder (``grading.services.grading_notification`` …) makes it, and
+    the service hands it to ``notification_send``; the demo (``sqeeze.demo``)
+    builds its past with the same builders, so it says exactly what the app says."""
+
+    type: str
+    message: str | Promise  # lazy, so it is rendered in the receiver's language
+    link: str
+    payload: dict[str, Any]
+
+    def send_kwargs(self) -> dict[str, Any]:
+        """The arguments of ``notification_send`` (and ``notification_compose``) it fills."""
+        return {
+            "type": self.type,
+            "message": self.message,
+            "link": self.link,
+            "payload": self.payload,
+        }
 
 
 def notification_type(key: str) -> NotificationType:

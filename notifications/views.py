@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.keyset import BadCursor
 from notifications import selectors, services
-from notifications.digest import digest_preference_save
 from notifications.forms import PreferencesForm
 from notifications.models import Notification
 from notifications.push_ui import push_control_context
+from notifications.services import digest_preference_save
 
 
 @login_required

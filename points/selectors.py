@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Rank
 
 from accounts.models import Profile, Role
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance
 from points.models import TeamPoint, UserPoint

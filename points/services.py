@@ -40,10 +40,6 @@ def _check(post: Post, score: int) -> None:
         raise PointsError("Points cannot be negative.")
 
 
-def _is_team_post(post: Post) -> bool:
-    return bool(post.is_team_submission and post.team_id)
-
-
 _USER_POINTS_UPSERT = """
     INSERT INTO user_points
         (id, profile_id, mission_instance_id, post_id, total_points, created_at, updated_at)
@@ -71,7 +67,7 @@ def points_award(*, post: Post, score: int) -> Award:
     already there for that owner and instance is updated, not duplicated."""
     _check(post, score)
     with transaction.atomic(), connection.cursor() as cursor:
-        if _is_team_post(post):
+        if post.is_team_post:
             cursor.execute(
                 _TEAM_POINTS_UPSERT, [post.team_id, post.mission_instance_id, post.pk, score]
             )

@@ -1,35 +1,40 @@
-"""Request-wide behaviour of our own: show times in the user's zone (everything
-is stored in UTC), and keep signed-in pages out of search engines."""
+"""Request-wide behaviour of our own: show pages in the person's language and
+time zone (everything is stored in UTC), and keep signed-in pages out of search
+engines."""
 
 from __future__ import annotations
 
-import zoneinfo
+from django.utils import timezone, translation
 
-from django.conf import settings
-from django.utils import timezone
+from core.moments import is_known_language, zone_of
 
 
 class UserTimezoneMiddleware:
-    """Activate the user's time zone for the request.
+    """Activate the signed-in person's language and time zone for the request,
+    the same ones their e-mails and pushes use (``core.moments``).
 
-    Profiles have no time-zone column yet, so everyone sees
-    ``DEFAULT_USER_TIMEZONE`` (Asia/Seoul); a later column only needs to feed
-    ``_zone_for``.
+    Zone: theirs, else ``DEFAULT_USER_TIMEZONE`` (also for visitors). Language:
+    the one they chose, else what ``LocaleMiddleware`` already picked (the
+    language switcher's cookie, then the browser's Accept-Language). It stays
+    active to the end of the response, so ``LocaleMiddleware`` announces it in
+    ``Content-Language``.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.default_zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
 
     def __call__(self, request):
-        timezone.activate(self._zone_for(request))
+        user = getattr(request, "user", None)
+        person = user if user is not None and user.is_authenticated else None
+        language = getattr(person, "language", None)
+        if is_known_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        timezone.activate(zone_of(person))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
-    def _zone_for(self, request) -> zoneinfo.ZoneInfo:
-        return self.default_zone
 
 
 class RobotsTagMiddleware:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "points",
     "grading",
     "submissions",
+    "people",
     "notifications",
     "blog",
     "inquiries",
@@ -353,7 +354,8 @@ LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"  # storage and the database session; users see DEFAULT_USER_TIMEZONE
+TIME_ZONE = "UTC"  # storage and the database session; people see their own (core.moments)
+# The zone of someone who chose none (profiles.timezone empty), and of visitors.
 DEFAULT_USER_TIMEZONE = env("DEFAULT_USER_TIMEZONE", default="Asia/Seoul")
 
 # --- Static and media files ------------------------------------------------------
@@ -418,7 +420,17 @@ FILE_BUCKETS = {
 for _bucket, _megabytes in env.dict("FILE_SIZE_LIMITS_MB", cast={"value": int}, default={}).items():
     FILE_BUCKETS[_bucket]["max_bytes"] = _megabytes * 2**20
 FILE_IMAGE_MAX_PIXELS = env.int("FILE_IMAGE_MAX_PIXELS", default=40_000_000)
+# Who, besides the uploader and the academy's admins, may open a private file:
+# each rule lives in the app whose rows attach files (files.access asks them).
+FILE_VISIBILITY_RULES = (
+    "community.attachments.attachments_visible_to",
+    "inquiries.attachments.screenshots_visible_to",
+)
 FILES_PURGE_AFTER_DAYS = env.int("FILES_PURGE_AFTER_DAYS", default=30)
+
+# What must happen elsewhere when a person is taken out of a journey (called in
+# its transaction with journey= and user=): apps above journeys react here.
+JOURNEY_MEMBER_REMOVED_HANDLERS = ("teams.services.team_memberships_end",)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -27,7 +27,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("offline/", pwa.offline, name="offline"),
     path("admin/", admin.site.urls),
-    path("accounts/complete/", include("accounts.completion_urls")),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("journeys/", include("journeys.urls")),
@@ -37,13 +37,13 @@ urlpatterns = [
     path("journeys/<uuid:journey_id>/submissions/", include("submissions.urls")),
     path("", include("missions.urls")),
     path("grading/", include("grading.urls")),
-    path("people/import/", include("accounts.import_urls")),
     path("files/", include("files.urls")),
-    path("people/", include("accounts.profile_urls")),
+    path("people/", include("people.urls")),
     # Public uploads on local disk (STORAGES["public_files"] base_url), in production
     # too; only files with a live row are served. With S3, S3 serves them itself.
     path("media/public/<path:path>", file_views.public_media, name="public_media"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also stores a signed-in person's choice.
+    path("i18n/setlang/", views.language_set, name="set_language"),
     # /inquiry/ (public), /contact/ (its old address), /bugs/ (signed-in bug reports).
     path("", include("inquiries.urls")),
 ]

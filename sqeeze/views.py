@@ -1,5 +1,5 @@
 """Site-wide pages: the visitors' landing page, the signed-in home, /healthz
-and /robots.txt."""
+and /robots.txt, and the header's language switcher."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
+from django.views.i18n import set_language
 
+from accounts.services import profile_language_set
 from blog import selectors as blog_selectors
 from core.links import absolute_url
-from journeys import selectors as journey_selectors
+from core.moments import is_known_language
 from journeys.views import pending_invite_redirect
 from sqeeze import health
+from sqeeze import home as home_selectors
 
 
 @require_GET
@@ -43,9 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return pending_invite
     user = request.user
     context = {
-        "journeys": list(journey_selectors.home_journeys(user)),
-        "latest_notifications": journey_selectors.home_notifications(user),
-        "my_posts": [] if user.is_teacher else journey_selectors.home_posts(user),
+        "journeys": list(home_selectors.home_journeys(user)),
+        "latest_notifications": home_selectors.home_notifications(user),
+        "my_posts": [] if user.is_teacher else home_selectors.home_posts(user),
     }
     return render(request, "sqeeze/home.html", context)
 
@@ -69,3 +72,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(problem is None for problem in problems.values())
     body["status"] = "ok" if healthy else "unavailable"
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher (``/i18n/setlang/``): Django's
+    ``set_language`` sets the cookie and goes back to ``next``; for a signed-in
+    person the choice is stored on their profile as well. Otherwise the
+    middleware, which prefers the profile's language over the cookie, would
+    switch the next page back, and their e-mails would not follow."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and is_known_language(language):
+        profile_language_set(profile=request.user, language=language)
+    return response

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
 from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from journeys.models import Journey

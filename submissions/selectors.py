@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts.models import Profile, Role
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
+from core.moments import local_date
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from points import charts
@@ -134,11 +133,10 @@ class SubmissionsOverview:
         return len(self.rows)
 
 
-def reminder_day(now: dt.datetime | None = None) -> dt.date:
-    """The calendar day a reminder counts for: the academy's (Asia/Seoul by
-    default), so "once a day" resets at local midnight, not at UTC's."""
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
-    return timezone.localtime(now or timezone.now(), zone).date()
+def reminder_day(now: dt.datetime, student: Profile) -> dt.date:
+    """The calendar day a reminder counts for: the reminded student's, so "at
+    most one a day" resets at their midnight, not at UTC's or the teacher's."""
+    return local_date(now, student)
 
 
 def released_instances(journey: Journey, now: dt.datetime) -> QuerySet[JourneyMissionInstance]:
@@ -252,11 +250,12 @@ def _week_rates(weeks, instances, grid, student_count: int) -> list[WeekRate]:
 
 def _missing_groups(journey, columns, indexes, students, grid, now) -> list[MissingGroup]:
     """Open missions (among ``columns``) with the students who have not submitted
-    them, soonest deadline first; each student flagged if reminded today."""
+    them, soonest deadline first; each student flagged if reminded today (their today)."""
+    today = {profile.pk: reminder_day(now, profile) for profile in students}
     reminded = set(
         MissionReminder.objects.filter(
-            mission_instance__journey=journey, sent_on=reminder_day(now)
-        ).values_list("mission_instance_id", "profile_id")
+            mission_instance__journey=journey, sent_on__in=set(today.values())
+        ).values_list("mission_instance_id", "profile_id", "sent_on")
     )
     groups = []
     for instance, index in zip(columns, indexes, strict=True):
@@ -269,7 +268,7 @@ def _missing_groups(journey, columns, indexes, students, grid, now) -> list[Miss
                     MissingStudent(
                         profile=profile,
                         name=public_name(profile),
-                        reminded_today=(instance.pk, profile.pk) in reminded,
+                        reminded_today=(instance.pk, profile.pk, today[profile.pk]) in reminded,
                     )
                 )
         if group.students:

@@ -13,23 +13,23 @@ its row back so the button can be pressed again.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from core.errors import ServiceError
+from core.moments import format_moment
 from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from notifications.services import notification_send
+from notifications.types import NotificationDraft
 from submissions.selectors import reminder_candidates, reminder_day
 
 
@@ -96,35 +96,39 @@ def _remind(
 ) -> list[Profile]:
     """Insert today's reminder rows for ``candidates`` and notify the people
     whose row is new. Must run inside the caller's transaction."""
-    receivers = _reminders_insert(instance, candidates, sent_by=sent_by, day=reminder_day(now))
+    receivers = _reminders_insert(instance, candidates, sent_by=sent_by, now=now)
     if not receivers:
         return []
-    journey = instance.journey
-    message = format_lazy(
-        gettext_lazy(
-            "Your teacher reminds you: {mission} in {journey} closes at {time}. "
-            "Submit it before then!"
-        ),
-        mission=instance.mission.name,
-        journey=journey.name,
-        time=_user_facing_time(instance.expiry_date),
-    )
-    link = reverse("community:submit", args=[instance.journey_id, instance.pk])
     for receiver in receivers:
-        notification_send(
-            receiver=receiver,
-            type="deadline",
-            message=message,
-            link=link,
-            actor=sent_by,
-            payload={
-                "journey_id": str(instance.journey_id),
-                "mission_instance_id": str(instance.pk),
-                "mission": instance.mission.name,
-                "reminded_by": str(sent_by.pk),
-            },
-        )
+        draft = reminder_notification(instance, receiver=receiver, sent_by=sent_by)
+        notification_send(receiver=receiver, actor=sent_by, **draft.send_kwargs())
     return receivers
+
+
+def reminder_notification(
+    instance: JourneyMissionInstance, *, receiver: Profile, sent_by: Profile
+) -> NotificationDraft:
+    """What ``receiver`` is told when ``sent_by`` reminds them to submit ``instance``."""
+    return NotificationDraft(
+        type="deadline",
+        message=format_lazy(
+            gettext_lazy(
+                "Your teacher reminds you: {mission} in {journey} closes at {time}. "
+                "Submit it before then!"
+            ),
+            mission=instance.mission.name,
+            journey=instance.journey.name,
+            # The deadline on the student's clock, not the teacher's.
+            time=format_moment(instance.expiry_date, receiver),
+        ),
+        link=reverse("community:submit", args=[instance.journey_id, instance.pk]),
+        payload={
+            "journey_id": str(instance.journey_id),
+            "mission_instance_id": str(instance.pk),
+            "mission": instance.mission.name,
+            "reminded_by": str(sent_by.pk),
+        },
+    )
 
 
 def _reminders_insert(
@@ -132,33 +136,33 @@ def _reminders_insert(
     candidates: QuerySet[UserJourney],
     *,
     sent_by: Profile,
-    day: dt.date,
+    now: dt.datetime,
 ) -> list[Profile]:
-    """One INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING: the unique key,
-    not a read before the write, decides who is reminded now. (The ORM has no
-    INSERT … SELECT, and ``bulk_create(ignore_conflicts=True)`` cannot tell
-    which rows went in.)"""
-    select_sql, select_params = candidates.order_by().values("user_id").query.sql_with_params()
+    """One INSERT … ON CONFLICT DO NOTHING RETURNING: the unique key, not a read
+    before the write, decides who is reminded now (``bulk_create(
+    ignore_conflicts=True)`` cannot tell which rows went in). Each row counts
+    for the student's own day (``reminder_day``), so the candidates' zones are
+    read first, in one query."""
+    students = Profile.objects.filter(pk__in=candidates.order_by().values("user_id")).only(
+        "id", "timezone"
+    )
+    days = {student.pk: reminder_day(now, student) for student in students}
+    if not days:
+        return []
     table = MissionReminder._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {table}
                 (id, mission_instance_id, profile_id, sent_by_id, sent_on, created_at)
-            SELECT gen_random_uuid(), %s, candidate.user_id, %s, %s, now()
-            FROM ({select_sql}) AS candidate
+            SELECT gen_random_uuid(), %s, candidate.user_id, %s, candidate.day, now()
+            FROM unnest(%s::uuid[], %s::date[]) AS candidate (user_id, day)
             ON CONFLICT (mission_instance_id, profile_id, sent_on) DO NOTHING
             RETURNING profile_id
             """,
-            [instance.pk, sent_by.pk, day, *select_params],
+            [instance.pk, sent_by.pk, list(days), list(days.values())],
         )
         new_ids = [row[0] for row in cursor.fetchall()]
     if not new_ids:
         return []
     return list(Profile.objects.filter(pk__in=new_ids).order_by("last_name", "first_name", "id"))
-
-
-def _user_facing_time(moment: dt.datetime) -> str:
-    """``moment`` on the clock students read (profiles have no zone of their own yet)."""
-    zone = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
-    return dateformat.format(timezone.localtime(moment, zone), "Y.m.d H:i")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from journeys.access import managed_journey_for
 from journeys.models import JourneyWeek
 from journeys.selectors import week_from_query

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef, Prefetch
 
 from accounts.models import Role
-from accounts.profile_services import public_name
-from community.models import Post
+from accounts.selectors import public_name
 from journeys.models import UserJourney
-from points.models import TeamPoint
 from teams.models import Team, TeamMember
 
 
@@ -72,9 +70,12 @@ def journey_teams(*, journey, with_history: bool = False) -> list[TeamRow]:
         .order_by("name", "id")
     )
     if with_history:
+        # Through the team's own relations: posts and points belong to apps
+        # above teams (community, points), which this module does not import.
+        same_team = Team.objects.filter(pk=OuterRef("pk"))
         teams = teams.annotate(
-            has_posts=Exists(Post.objects.filter(team_id=OuterRef("pk"))),
-            has_points=Exists(TeamPoint.objects.filter(team_id=OuterRef("pk"))),
+            has_posts=Exists(same_team.filter(posts__isnull=False)),
+            has_points=Exists(same_team.filter(points__isnull=False)),
         )
     return [
         TeamRow(

@@ -32,11 +32,9 @@ from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
-from accounts.profile_services import public_name
-from community.models import Post
+from accounts.selectors import public_name
 from journeys.models import Journey, UserJourney
 from journeys.selectors import can_manage_journey
-from points.models import TeamPoint
 from teams.models import Team, TeamMember
 
 TEAM_NAME_MAX_LENGTH = 50
@@ -372,4 +370,6 @@ def _delete_if_without_history(team: Team) -> bool:
 
 
 def _has_history(team: Team) -> bool:
-    return Post.objects.filter(team=team).exists() or TeamPoint.objects.filter(team=team).exists()
+    """Has the team submitted or earned anything? Asked through its own
+    relations: posts and points belong to apps above teams."""
+    return team.posts.exists() or team.points.exists()

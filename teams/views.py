@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
 from journeys.access import journey_for, managed_journey_for
 from teams import selectors, services
 from teams.forms import TeamCreateForm, TeamEditForm, TeamPlacementForm

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Profile, Role, RoleAccessCode
-from accounts.profile_services import access_code_create, access_code_expire
+from accounts.services import access_code_create, access_code_expire
 
 pytestmark = pytest.mark.django_db
 

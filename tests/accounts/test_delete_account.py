@@ -9,9 +9,10 @@ from django.contrib.auth import authenticate
 from django.test import Client, RequestFactory
 
 from accounts.models import Profile
-from accounts.profile_services import account_delete, public_name
+from accounts.selectors import public_name
 from community.models import Comment, Post
 from notifications.models import NotificationPreference, Subscription
+from people.services import account_delete
 from tests.factories import TEST_PASSWORD, CommentFactory, PostFactory
 from tests.files.conftest import use_storage
 from tests.files.images import png, upload

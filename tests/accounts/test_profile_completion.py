@@ -9,8 +9,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from accounts.completion import profile_is_complete
 from accounts.models import Profile, Role, RoleAccessCode
+from accounts.selectors import profile_is_complete
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -277,7 +277,7 @@ def test_an_unusable_access_code_is_refused(
 
 def test_an_access_code_used_up_after_validation_is_refused_at_save(newcomer, organization):
     """The check inside the transaction (row lock) wins over the earlier form check."""
-    from accounts.completion import ProfileCompletionForm
+    from accounts.forms import ProfileCompletionForm
     from accounts.services import AccessCodeError
 
     code = make_code(organization, max_uses=1)

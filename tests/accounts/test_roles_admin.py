@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
+from accounts import admin as accounts_admin
 from accounts.models import Profile, Role, RoleAccessCode, RoleChange
-from accounts.profile_services import role_change
+from accounts.services import role_change
 
 pytestmark = pytest.mark.django_db
 
@@ -191,9 +193,10 @@ def test_the_role_history_is_read_only_and_scoped(
 
 
 def test_unlock_log_in_clears_the_lock_out(admin_user, student, monkeypatch):
-    lockout = pytest.importorskip("accounts.lockout")
     cleared = []
-    monkeypatch.setattr(lockout, "lockout_clear", lambda *, email: cleared.append(email) or 1)
+    monkeypatch.setattr(
+        accounts_admin, "lockout_clear", lambda *, email: cleared.append(email) or 1
+    )
 
     response = logged_in(admin_user).post(
         PROFILES, {"action": "unlock_login", ACTION_CHECKBOX_NAME: [student.pk]}
@@ -204,8 +207,6 @@ def test_unlock_log_in_clears_the_lock_out(admin_user, student, monkeypatch):
 
 
 def test_unlock_log_in_really_unlocks(admin_user, student):
-    pytest.importorskip("accounts.lockout")
-    from axes.models import AccessAttempt
 
     AccessAttempt.objects.create(
         username=student.email,

@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import imports
-from accounts.imports import MAX_ROWS, student_import_preview, student_import_run
 from accounts.models import ImportStatus, Profile, Role, StudentImport
 from notifications.models import EmailQueue
+from people import imports, invitations, tasks
+from people.imports import MAX_ROWS, student_import_preview
+from people.invitations import student_import_run
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -299,7 +300,6 @@ def test_confirm_queues_one_task_on_commit(
 def test_confirm_callback_sends_the_named_task(
     teacher, previewed, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from accounts import tasks
 
     sent = []
     monkeypatch.setattr(tasks.run_student_import, "delay", lambda *args: sent.append(args))
@@ -424,7 +424,7 @@ def test_an_address_taken_after_the_preview_is_skipped(teacher, previewed, other
 
 
 def test_run_resumes_at_processed(teacher, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(invitations, "BATCH_SIZE", 2)
     lines = ["email,first_name,last_name"] + [f"s{n}@example.test,A,B" for n in range(5)]
     student_import = student_import_preview(
         organization=teacher.organization, by=teacher, file=csv_file("\n".join(lines))
@@ -432,7 +432,7 @@ def test_run_resumes_at_processed(teacher, monkeypatch):
     queued(student_import)
     # A worker died after the first batch: status running, two rows processed.
     StudentImport.objects.filter(pk=student_import.pk).update(status=ImportStatus.RUNNING)
-    assert imports._run_batch(student_import.pk) is True
+    assert invitations._run_batch(student_import.pk) is True
     result = student_import_run(import_id=student_import.pk)
     assert result.status == ImportStatus.DONE
     assert [r["outcome"] for r in result.results] == ["created"] * 5
@@ -447,7 +447,7 @@ def test_unexpected_error_marks_the_import_failed(teacher, previewed, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("mail templates missing")
 
-    monkeypatch.setattr(imports, "existing_emails", broken)
+    monkeypatch.setattr(invitations, "existing_emails", broken)
     result = student_import_run(import_id=queued(previewed).pk)
     assert result.status == ImportStatus.FAILED
     assert result.results[-1]["line"] is None

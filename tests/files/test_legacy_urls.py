@@ -7,7 +7,8 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from files.links import display_url, file_url, safe_legacy_url
+from core.links import safe_url as safe_legacy_url
+from files.links import display_url, file_url
 from files.models import File
 from inquiries.models import BugReport
 from tests.factories import JourneyFactory

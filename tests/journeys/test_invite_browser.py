@@ -42,7 +42,7 @@ def teacher_page(chromium, live_server, teacher):
 def test_a_teacher_copies_the_invite_link_on_a_phone(teacher_page, teacher, live_server):
     journey = JourneyFactory(organization=teacher.organization)
     page = teacher_page
-    page.goto(reverse("journeys:plan", args=[journey.pk]))
+    page.goto(reverse("missions:plan", args=[journey.pk]))
 
     page.locator("summary", has_text="Invite link").click()
     assert page.get_by_role("textbox", name="Invite link").is_visible()

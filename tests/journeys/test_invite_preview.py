@@ -116,7 +116,7 @@ def test_the_card_shows_name_cover_and_academy_and_nothing_else(client, journey,
         "Hidden mission name",
         "Private essay",
         journey.date_start.strftime("%Y.%m.%d"),
-        reverse("journeys:plan", args=[journey.pk]),
+        reverse("missions:plan", args=[journey.pk]),
     ):
         assert secret not in page, secret
     assert '<form method="post" action="' + join_url(journey) not in page  # no Join button

@@ -34,7 +34,7 @@ def join_url(journey_or_token) -> str:
 
 
 def plan_url(journey) -> str:
-    return reverse("journeys:plan", args=[journey.pk])
+    return reverse("missions:plan", args=[journey.pk])
 
 
 def enrolled(user, journey) -> bool:

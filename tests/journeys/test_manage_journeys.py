@@ -74,7 +74,7 @@ def test_a_teacher_creates_a_journey_of_their_own_academy(client, teacher, organ
     response = client.post(CREATE, journey_data())
     journey = Journey.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("journeys:plan", args=[journey.pk])
+    assert response.url == reverse("missions:plan", args=[journey.pk])
     assert (journey.name, journey.date_start, journey.date_end) == ("Spring Python", START, END)
     assert journey.organization == organization
     assert journey.image_file is None
@@ -238,13 +238,13 @@ def test_without_a_cover_there_is_no_remove_checkbox(client, teacher, journey):
 
 def test_managers_see_an_edit_link_in_the_journey_header(client, teacher, journey):
     client.force_login(teacher)
-    page = client.get(reverse("journeys:plan", args=[journey.pk])).content.decode()
+    page = client.get(reverse("missions:plan", args=[journey.pk])).content.decode()
     assert edit_url(journey) in page
 
 
 def test_students_see_no_edit_link(client, student, journey):
     client.force_login(student)
-    page = client.get(reverse("journeys:plan", args=[journey.pk])).content.decode()
+    page = client.get(reverse("missions:plan", args=[journey.pk])).content.decode()
     assert edit_url(journey) not in page
 
 

@@ -149,7 +149,7 @@ def test_students_and_other_organizations_get_404(client, journey, who, request)
 
 def test_students_do_not_see_the_members_tab(client, student, journey):
     client.force_login(student)
-    page = client.get(reverse("journeys:plan", args=[journey.pk])).content.decode()
+    page = client.get(reverse("missions:plan", args=[journey.pk])).content.decode()
     assert members_url(journey) not in page
 
 
@@ -186,7 +186,7 @@ def test_adding_several_people_enrols_and_notifies_each(client, teacher, journey
         notification = Notification.objects.get(receiver=person)
         assert notification.type == "invite"
         assert notification.message == "You were added to AI Automation."
-        assert notification.link == reverse("journeys:plan", args=[journey.pk])
+        assert notification.link == reverse("missions:plan", args=[journey.pk])
     messages = [str(m) for m in client.get(members_url(journey)).context["messages"]]
     assert "2 people were added and told so." in messages
 

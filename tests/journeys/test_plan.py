@@ -32,7 +32,7 @@ def journey(student):
 
 
 def plan_url(journey) -> str:
-    return reverse("journeys:plan", args=[journey.pk])
+    return reverse("missions:plan", args=[journey.pk])
 
 
 def plan_page(client, person, journey) -> str:

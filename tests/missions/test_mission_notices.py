@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
-from missions import services
+from missions import notices as services
 from missions.models import MissionNotice, NoticeKind
-from missions.services import deadline_reminders_send, new_mission_notices_send
+from missions.notices import deadline_reminders_send, new_mission_notices_send
 from notifications.models import Notification
 from tests.factories import (
     JourneyFactory,
@@ -46,7 +46,7 @@ def test_students_of_the_journey_hear_of_a_mission_that_just_opened(
     assert told("new_mission") == {student.email, classmate.email}
     notification = Notification.objects.get(receiver=student)
     assert notification.message == "New mission in AI Automation: Write a prompt"
-    assert notification.link == reverse("journeys:plan", args=[journey.pk])
+    assert notification.link == reverse("missions:plan", args=[journey.pk])
     assert set(MissionNotice.objects.values_list("profile_id", "kind", "mission_instance")) == {
         (student.pk, NoticeKind.RELEASED, instance.pk),
         (classmate.pk, NoticeKind.RELEASED, instance.pk),

@@ -41,7 +41,7 @@ def local_input(moment: dt.datetime) -> str:
 
 
 def plan_url(journey) -> str:
-    return reverse("journeys:plan", args=[journey.pk])
+    return reverse("missions:plan", args=[journey.pk])
 
 
 def create_url(journey, week) -> str:

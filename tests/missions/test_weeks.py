@@ -25,7 +25,7 @@ def url(name: str, journey, week=None) -> str:
 
 
 def plan_url(journey) -> str:
-    return reverse("journeys:plan", args=[journey.pk])
+    return reverse("missions:plan", args=[journey.pk])
 
 
 def week_names(journey) -> list[str]:

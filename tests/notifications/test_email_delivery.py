@@ -10,10 +10,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from notifications.email_backend import email_queue_retry
 from notifications.email_delivery import (
     MAX_RETRY_DELAY,
     email_queue_drain,
-    email_queue_retry,
     retry_delay,
 )
 from notifications.models import EmailQueue, EmailStatus

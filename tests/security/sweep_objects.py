@@ -324,9 +324,9 @@ KIND_BY_URL_KWARG = {
     ("notifications:open", "pk"): "notification",
     ("people:profile", "pk"): "person",
     ("people:codes_expire", "pk"): "access_code",
-    ("accounts_import:detail", "pk"): "student_import",
-    ("accounts_import:progress", "pk"): "student_import",
-    ("accounts_import:confirm", "pk"): "student_import",
+    ("people:import_detail", "pk"): "student_import",
+    ("people:import_progress", "pk"): "student_import",
+    ("people:import_confirm", "pk"): "student_import",
     ("inquiries:bug_detail", "pk"): "bug_report",
     # Public files (journey covers, library images) are public by design, anyone
     # may download them (tests/files/test_access.py); B's private files may not.

@@ -28,10 +28,11 @@ import pytest
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.test import Client, RequestFactory
 
-from accounts.imports import student_import_confirm, student_import_preview, student_import_run
 from accounts.models import OrganizationChange, Profile, Role, RoleAccessCode, RoleChange
-from accounts.profile_services import profile_move
+from accounts.services import profile_move
 from accounts.social import SocialAccountAdapter
+from people.imports import student_import_confirm, student_import_preview
+from people.invitations import student_import_run
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.usefixtures("english")

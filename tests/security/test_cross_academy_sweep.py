@@ -112,7 +112,7 @@ NOT_EXERCISED: dict[str, str] = {
     ),
     # uid + HMAC key: no 404 to compare, but a real uid of B with a forged key must
     # answer like a random uid (test_secret_links_tell_nothing_about_another_academy).
-    "accounts_import:invitation": (
+    "people:invitation": (
         "the invitation link is a password-reset token (uid + HMAC key): without B's key "
         "it is invalid whatever the uid, and only redirects to allauth's reset page"
     ),
@@ -436,7 +436,7 @@ def test_the_sweep_discovers_the_urls_of_every_app_and_the_admin():
     silently sweep nothing)."""
     swept = {url.id for url in SWEPT_URLS}
     expected = {
-        "journeys:plan",
+        "missions:plan",
         "journeys:member_remove",
         "community:post_detail",
         "community:comment_edit",
@@ -445,7 +445,7 @@ def test_the_sweep_discovers_the_urls_of_every_app_and_the_admin():
         "submissions:index",
         "missions:edit",
         "grading:grade",
-        "accounts_import:detail",
+        "people:import_detail",
         "people:codes_expire",
         "people:profile",
         "files:download",
@@ -459,7 +459,7 @@ def test_the_sweep_discovers_the_urls_of_every_app_and_the_admin():
     assert len(ALL_URLS) == len({url.id for url in ALL_URLS}), "two URLs share an id"
 
 
-SECRET_LINKS = ("accounts_import:invitation", "account_reset_password_from_key")
+SECRET_LINKS = ("people:invitation", "account_reset_password_from_key")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -142,7 +142,7 @@ def journey_tabs(journey: Journey) -> list[Step]:
     return [
         (f"journey {tab}", reverse(url_name, args=[journey.pk]))
         for tab, url_name in (
-            ("plan", "journeys:plan"),
+            ("plan", "missions:plan"),
             ("feed", "community:feed"),
             ("dashboard", "points:dashboard"),
             ("team", "teams:index"),
@@ -209,7 +209,7 @@ def teacher_steps(demo: Demo) -> list[Step]:
         ("journey members", reverse("journeys:members", args=[demo.journey.pk])),
         ("submissions overview and matrix", reverse("submissions:index", args=[demo.journey.pk])),
         ("image library", reverse("files:library")),
-        ("student import", reverse("accounts_import:start")),
+        ("student import", reverse("people:import_start")),
         ("access codes", reverse("people:codes")),
         ("notifications", reverse("notifications:inbox")),
         ("my profile", reverse("people:me")),
@@ -222,7 +222,7 @@ def admin_steps(demo: Demo) -> list[Step]:
     they are not visited twice."""
     return [
         ("home", reverse("home")),
-        ("journey plan", reverse("journeys:plan", args=[demo.journey.pk])),
+        ("journey plan", reverse("missions:plan", args=[demo.journey.pk])),
         ("grading queue (the whole academy)", reverse("grading:queue")),
         ("access codes, with the form to issue one", reverse("people:codes")),
         ("new journey", reverse("journeys:create")),

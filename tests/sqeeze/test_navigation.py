@@ -27,7 +27,7 @@ def test_the_header_keeps_every_link_for_a_teacher(client, teacher):
         reverse("home"),
         reverse("notifications:inbox"),
         reverse("files:library"),
-        reverse("accounts_import:start"),
+        reverse("people:import_start"),
         reverse("people:me"),
         reverse("account_logout"),
         reverse("set_language"),

@@ -160,7 +160,7 @@ def signed_in_pages(student, teacher):
     )
     return [
         reverse("home"),
-        reverse("journeys:plan", args=[journey.pk]),
+        reverse("missions:plan", args=[journey.pk]),
         reverse("community:post_detail", args=[journey.pk, post.pk]),
         reverse("community:feed", args=[journey.pk]),
         reverse("people:me"),

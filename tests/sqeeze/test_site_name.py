@@ -28,14 +28,14 @@ from django.test import RequestFactory
 from django.test.signals import template_rendered
 from django.utils import timezone, translation
 
-from accounts.imports import invitation_message
 from inquiries.models import Inquiry
 from inquiries.notify import inquiry_operators_mail
-from notifications import digest
 from notifications.models import EmailQueue, Notification
 from notifications.services import _email_queue
 from notifications.types import NOTIFICATION_TYPES
+from people.invitations import invitation_message
 from sqeeze.sites import site_domain, site_sync
+from submissions import digest
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

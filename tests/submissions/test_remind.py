@@ -52,7 +52,7 @@ def test_remind_sends_a_deadline_notification_linking_to_the_submit_page(client,
     assert (reminder.profile, reminder.sent_by, reminder.sent_on) == (
         klass.student,
         klass.teacher,
-        reminder_day(),
+        reminder_day(timezone.now(), klass.student),
     )
 
 

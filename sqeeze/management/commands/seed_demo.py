@@ -1,4 +1,4 @@
-"""``python manage.py seed_demo``: fill the database with demo data (sqeeze/demo.py).
+"""``python manage.py seed_demo``: fill the database with demo data (sqeeze/demo/).
 
 Safe to run again: a rerun refreshes the demo rows (dates move along with
 today) and creates nothing new. Demo accounts get the password ``sqeeze-demo``

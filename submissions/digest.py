@@ -1,9 +1,11 @@
-"""The teachers' daily e-mail digest of new submissions.
+"""The teachers' daily e-mail digest of new submissions. (The choice to get it
+is a notification preference: ``notifications.selectors.digest_enabled`` and
+``notifications.services.digest_preference_save``.)
 
 A teacher (or admin) who switched on "Daily e-mail digest of new submissions"
 (``NotificationPreference(notification_type="submission").daily_digest``) gets
-one e-mail a day, at 08:00 on the academy's clock (Celery beat,
-``notifications.send_daily_digests``), listing the submissions and
+one e-mail a day, at 08:00 Asia/Seoul (Celery beat,
+``notifications.send_daily_digests``, in submissions.tasks), listing the submissions and
 resubmissions of the last 24 hours in their academy's journeys. No e-mail when
 there were none. It comes on top of the per-submission e-mails, which keep
 following the person's "submission" e-mail choice.
@@ -26,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-import zoneinfo
 from dataclasses import dataclass
 from email.utils import formataddr
 
@@ -36,16 +37,16 @@ from django.db import connection, transaction
 from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import Profile, Role
-from accounts.profile_services import public_name
+from accounts.selectors import public_name
+from community.models import Post
 from core.links import absolute_url
-from notifications.models import DigestDelivery, Notification, NotificationPreference
-from notifications.services import language_of
-from notifications.types import NOTIFICATION_TYPES
+from core.moments import in_person_terms, local_date, local_moment
+from notifications.models import DigestDelivery, Notification
+from notifications.selectors import DIGEST_TYPE
 
-DIGEST_TYPE = "submission"
 # The period a digest covers at most: the day since the last one.
 DIGEST_WINDOW = dt.timedelta(hours=24)
 # Lines in one e-mail at most; the rest is counted ("and 12 more") and waits
@@ -61,7 +62,7 @@ class DigestItem:
     team: str | None  # a team submission's team
     title: str
     resubmitted: bool
-    at: dt.datetime  # when (the notification's time), on the academy's clock
+    at: dt.datetime  # when (the notification's time), on the receiver's clock
     url: str
 
 
@@ -69,35 +70,6 @@ class DigestItem:
 class JourneyDigest:
     journey: str
     items: list[DigestItem]
-
-
-# --- the preference -------------------------------------------------------------------
-
-
-def digest_enabled(user: Profile) -> bool:
-    return NotificationPreference.objects.filter(
-        user=user, notification_type=DIGEST_TYPE, daily_digest=True
-    ).exists()
-
-
-def digest_preference_save(*, user: Profile, enabled: bool) -> None:
-    """Switch ``user``'s daily digest on or off. Only teachers and admins have
-    one. A new preference row starts from the type's default channels, so
-    choosing the digest does not also switch on one e-mail per submission."""
-    if enabled and not user.is_teacher:
-        raise ValueError("Only teachers and admins can receive the submissions digest.")
-    kind = NOTIFICATION_TYPES[DIGEST_TYPE]
-    with transaction.atomic():
-        NotificationPreference.objects.update_or_create(
-            user=user,
-            notification_type=DIGEST_TYPE,
-            defaults={"daily_digest": enabled},
-            create_defaults={
-                "daily_digest": enabled,
-                "email": kind.email_default,
-                "push": kind.push_default,
-            },
-        )
 
 
 # --- sending --------------------------------------------------------------------------
@@ -135,7 +107,7 @@ def digest_send(*, receiver: Profile, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         since = _period_start(receiver, now)
-        if not _delivery_insert(receiver, period_end=now, day=digest_day(now)):
+        if not _delivery_insert(receiver, period_end=now, day=digest_day(now, receiver)):
             return False
         journeys = digest_items(receiver=receiver, since=since, until=now)
         if not journeys:
@@ -144,13 +116,10 @@ def digest_send(*, receiver: Profile, now: dt.datetime | None = None) -> bool:
     return True
 
 
-def digest_day(now: dt.datetime) -> dt.date:
-    """The day a digest counts for, on the academy's calendar (Asia/Seoul)."""
-    return timezone.localtime(now, _zone()).date()
-
-
-def _zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIMEZONE)
+def digest_day(now: dt.datetime, receiver: Profile) -> dt.date:
+    """The day a digest counts for, on the receiver's calendar: "once a day"
+    is their day, wherever the worker runs."""
+    return local_date(now, receiver)
 
 
 def _period_start(receiver: Profile, now: dt.datetime) -> dt.datetime:
@@ -188,8 +157,6 @@ def digest_items(
     [since, until), grouped by journey: one line per post, oldest first.
     Posts deleted since, or not of the receiver's academy, are left out. Two
     queries whatever the number of submissions."""
-    from community.models import Post
-
     events: dict[uuid.UUID, tuple[bool, dt.datetime]] = {}
     notifications = Notification.objects.filter(
         receiver=receiver, type=DIGEST_TYPE, created_at__gte=since, created_at__lt=until
@@ -214,10 +181,10 @@ def digest_items(
                 journey=post.journey.name,
                 mission=post.mission_instance.mission.name if post.mission_instance else "",
                 student=public_name(post.user),
-                team=post.team.name if post.is_team_submission and post.team_id else None,
+                team=post.team.name if post.is_team_post else None,
                 title=post.title,
                 resubmitted=resubmitted,
-                at=timezone.localtime(at, _zone()),
+                at=local_moment(at, receiver),
                 url=absolute_url(reverse("community:post_detail", args=[post.journey_id, post.pk])),
             )
         )
@@ -249,15 +216,15 @@ def _email(
         "journeys": shown,
         "count": count,
         "more": count - min(count, DIGEST_MAX_ITEMS),
-        "since": timezone.localtime(since, _zone()),
-        "until": timezone.localtime(until, _zone()),
+        "since": local_moment(since, receiver),
+        "until": local_moment(until, receiver),
         "action_url": absolute_url(reverse("grading:queue")),
         "settings_url": absolute_url(reverse("notifications:preferences")),
         "site_url": settings.SITE_URL,
     }
-    # The templates' |date shows times in the active zone: the academy's, not
+    # The templates' |date shows times in the active zone: the receiver's, not
     # the worker's UTC.
-    with translation.override(language_of(receiver)), timezone.override(_zone()):
+    with in_person_terms(receiver):
         subject = render_to_string("notifications/email/digest.subject.txt", context).strip()
         text = render_to_string("notifications/email/digest.txt", context)
         html = render_to_string("notifications/email/digest.html", context)

@@ -16,16 +16,12 @@ from django.utils import timezone
 
 from community.models import AchievementStatus
 from community.services import post_submit, post_update
-from notifications.digest import (
-    daily_digests_send,
-    digest_day,
-    digest_enabled,
-    digest_preference_save,
-)
 from notifications.forms import DIGEST_FIELD
 from notifications.models import DigestDelivery, EmailQueue, Notification
-from notifications.services import preferences_of
-from notifications.tasks import send_daily_digests
+from notifications.selectors import digest_enabled
+from notifications.services import digest_preference_save, preferences_of
+from submissions.digest import daily_digests_send, digest_day
+from submissions.tasks import send_daily_digests
 from tests.scenarios import Classmate, ClassScenario, MissionAt, TeamOf
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -108,7 +104,7 @@ def test_it_goes_once_a_day_however_often_it_runs(school, student, teacher, outb
     assert daily_digests_send(now=later(2)) == 0
     assert send_daily_digests.apply().get() == 0
     assert len(outbox(teacher)) == 1
-    assert DigestDelivery.objects.get().sent_on == digest_day(later(1))
+    assert DigestDelivery.objects.get().sent_on == digest_day(later(1), teacher)
 
 
 def test_the_next_day_lists_only_what_is_new(school, student, teacher, outbox):
@@ -240,7 +236,7 @@ def test_a_busy_day_lists_the_first_lines_and_counts_the_rest(
     school, student, teacher, outbox, monkeypatch
 ):
     _, essay, pitch, teammate = school
-    monkeypatch.setattr("notifications.digest.DIGEST_MAX_ITEMS", 1)
+    monkeypatch.setattr("submissions.digest.DIGEST_MAX_ITEMS", 1)
     post_submit(author=student, instance=essay, title="My essay")
     post_submit(author=teammate, instance=pitch, title="Our pitch")
     daily_digests_send(now=later())

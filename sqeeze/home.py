@@ -1,0 +1,90 @@
+"""Reads of the home page, which shows a person's journeys, their newest
+notifications and their newest posts: it reads across apps, so it sits with the
+project's wiring, above them all. Each read is one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from accounts.models import Profile
+from community.models import AchievementStatus, Post
+from core.db import SubqueryCount
+from journeys.models import Journey, JourneyWeek, UserJourney
+from missions.models import JourneyMissionInstance
+from notifications.models import Notification
+from teams.models import TeamMember
+
+HOME_NOTIFICATION_COUNT = 5
+
+
+HOME_POST_COUNT = 5
+
+
+def _my_posts_q(profile: Profile) -> Q:
+    """Posts that count as ``profile``'s in any journey: their individual
+    submissions and their teams' submissions (whoever of the team sent them).
+    Like ``missions.selectors.own_posts_q`` but for every journey at once: the
+    teams come from a subquery instead of one team id."""
+    my_teams = TeamMember.objects.filter(user=profile).values("team_id")
+    individual = Q(user=profile) & (
+        Q(is_team_submission=False) | Q(is_team_submission__isnull=True)
+    )
+    return individual | Q(is_team_submission=True, team_id__in=my_teams)
+
+
+def home_journeys(user: Profile, *, now: dt.datetime | None = None) -> QuerySet[Journey]:
+    """The journeys on ``user``'s home page, each with ``member_count`` (enrolled
+    people) and ``week_count``; for a student also ``released_count`` (instances
+    opened so far) and ``achieved_count`` (of those, the ones they achieved).
+    One query."""
+    now = now or timezone.now()
+    journeys = (
+        Journey.objects.visible_to(user)
+        .select_related("image_file")
+        .annotate(
+            member_count=SubqueryCount(UserJourney.objects.filter(journey_id=OuterRef("pk"))),
+            week_count=SubqueryCount(JourneyWeek.objects.filter(journey_id=OuterRef("pk"))),
+        )
+        .order_by("-date_start", "name", "id")
+    )
+    if user.is_teacher:
+        return journeys
+    released = JourneyMissionInstance.objects.filter(
+        journey_id=OuterRef("pk"), release_date__lte=now
+    )
+    my_achieved_post = Post.objects.filter(
+        _my_posts_q(user),
+        mission_instance_id=OuterRef("pk"),
+        achievement_status=AchievementStatus.ACHIEVED,
+    )
+    return journeys.annotate(
+        released_count=SubqueryCount(released),
+        achieved_count=SubqueryCount(released.filter(Exists(my_achieved_post))),
+    )
+
+
+def home_notifications(user: Profile) -> list[Notification]:
+    """The newest few notifications of ``user`` (read or not). One query."""
+    mine = Notification.objects.filter(receiver=user).order_by("-created_at", "-id")
+    return list(mine[:HOME_NOTIFICATION_COUNT])
+
+
+def home_posts(user: Profile) -> list[Post]:
+    """The newest few posts of ``user`` (theirs and their teams' submissions)
+    in journeys they can still open. One query."""
+    posts = (
+        Post.objects.visible_to(user)
+        .filter(_my_posts_q(user))
+        .select_related("journey", "mission_instance__mission", "team")
+        .order_by("-created_at", "-id")
+    )
+    return list(posts[:HOME_POST_COUNT])
