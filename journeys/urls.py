@@ -4,24 +4,24 @@ community:feed, points:dashboard, teams:index, submissions:index)."""
 
 from django.urls import path
 
-from journeys import manage_views, views
+from journeys import views
 
 app_name = "journeys"
 
 urlpatterns = [
     path("join/<str:token>/", views.join, name="join"),
     # Teachers and admins of the journey's organization:
-    path("new/", manage_views.journey_create, name="create"),
-    path("<uuid:journey_id>/edit/", manage_views.journey_edit, name="edit"),
-    path("<uuid:journey_id>/delete/", manage_views.journey_delete, name="delete"),
-    path("<uuid:journey_id>/members/", manage_views.members, name="members"),
-    path("<uuid:journey_id>/members/add/", manage_views.member_add, name="member_add"),
+    path("new/", views.journey_create, name="create"),
+    path("<uuid:journey_id>/edit/", views.journey_edit, name="edit"),
+    path("<uuid:journey_id>/delete/", views.journey_delete, name="delete"),
+    path("<uuid:journey_id>/members/", views.members, name="members"),
+    path("<uuid:journey_id>/members/add/", views.member_add, name="member_add"),
     path(
         "<uuid:journey_id>/members/<uuid:user_id>/remove/",
-        manage_views.member_remove,
+        views.member_remove,
         name="member_remove",
     ),
-    path("<uuid:journey_id>/members/email/", manage_views.members_email, name="members_email"),
+    path("<uuid:journey_id>/members/email/", views.members_email, name="members_email"),
     path("<uuid:journey_id>/", views.journey_detail, name="detail"),
     path(
         "<uuid:journey_id>/invite/regenerate/",

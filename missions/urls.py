@@ -5,7 +5,7 @@ at the root, so both keep one namespace: ``missions:``)."""
 
 from django.urls import include, path
 
-from missions import schedule_views, views
+from missions import views
 
 app_name = "missions"
 
@@ -18,19 +18,19 @@ library_patterns = [
 ]
 
 schedule_patterns = [
-    path("weeks/new/", schedule_views.week_create, name="week_create"),
-    path("weeks/<uuid:week_id>/edit/", schedule_views.week_edit, name="week_edit"),
-    path("weeks/<uuid:week_id>/delete/", schedule_views.week_delete, name="week_delete"),
-    path("weeks/<uuid:week_id>/move/", schedule_views.week_move, name="week_move"),
+    path("weeks/new/", views.week_create, name="week_create"),
+    path("weeks/<uuid:week_id>/edit/", views.week_edit, name="week_edit"),
+    path("weeks/<uuid:week_id>/delete/", views.week_delete, name="week_delete"),
+    path("weeks/<uuid:week_id>/move/", views.week_move, name="week_move"),
     path(
         "weeks/<uuid:week_id>/missions/new/",
-        schedule_views.instance_create,
+        views.instance_create,
         name="instance_create",
     ),
-    path("instances/<uuid:instance_id>/edit/", schedule_views.instance_edit, name="instance_edit"),
+    path("instances/<uuid:instance_id>/edit/", views.instance_edit, name="instance_edit"),
     path(
         "instances/<uuid:instance_id>/detach/",
-        schedule_views.instance_detach,
+        views.instance_detach,
         name="instance_detach",
     ),
 ]

@@ -2,7 +2,7 @@
 queueing the push of a notification.
 
 The services of push, called by the subscribe / unsubscribe views
-(``push_views``) and by ``notifications.services.notification_send``. They sit
+(``notifications.views``) and by ``notifications.services.notification_send``. They sit
 on top of the push modules: a subscription is checked by ``push_endpoints``
 before it is stored, and ``push_queue`` hands the notification to the
 ``notifications.send_push`` task (``push_tasks``), which delivers it through

@@ -3,7 +3,7 @@ and the short browser names it lists.
 
 Presentation only (reads, no writes): the settings view
 (``notifications.views.preferences``) and the subscribe view's JSON answer
-(``push_views``) both name browsers the same way, so the helpers live here
+(``notifications.views``) both name browsers the same way, so the helpers live here
 rather than in either view module or among the push services.
 """
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import push_views, views
+from notifications import views
 
 app_name = "notifications"
 
@@ -9,6 +9,6 @@ urlpatterns = [
     path("<uuid:pk>/", views.open_notification, name="open"),
     path("read-all/", views.mark_all_read, name="mark_all_read"),
     path("settings/", views.preferences, name="preferences"),
-    path("push/subscribe/", push_views.subscribe, name="push_subscribe"),
-    path("push/unsubscribe/", push_views.unsubscribe, name="push_unsubscribe"),
+    path("push/subscribe/", views.subscribe, name="push_subscribe"),
+    path("push/unsubscribe/", views.unsubscribe, name="push_unsubscribe"),
 ]

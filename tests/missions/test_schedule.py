@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from missions.models import JourneyMissionInstance, MissionNotice, MissionStatus
+from missions.notices import new_mission_notices_send
 from missions.services import (
     extended_expiry,
     instance_reschedule,
     mission_instance_status_sync,
     mission_statuses_sync,
-    new_mission_notices_send,
 )
 from notifications.models import Notification
 from tests.factories import (

@@ -46,8 +46,8 @@ from accounts.models import (
     StudentImport,
 )
 from community.models import Comment, Post, PostAttachment
-from files.library import LIBRARY_BUCKET
 from files.models import File, FileType
+from files.views import LIBRARY_BUCKET
 from inquiries.models import BugReport
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission
