@@ -27,7 +27,6 @@ from accounts.models import Profile, Role
 from community.mentions import MentionIndex, mention_index_for
 from community.models import AchievementStatus, Comment, Like, Post, PostAttachment
 from community.notices import comment_notices, like_notification, submission_notification
-from community.notices import post_link as post_link  # where views and grading look for it
 from core.errors import ServiceError
 from core.moments import format_moment
 from files.services import FileRejected, file_delete, file_upload

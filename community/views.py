@@ -25,6 +25,7 @@ from community import selectors, services
 from community.forms import CommentForm, PostForm
 from community.mentions import MentionIndex, mention_index_for
 from community.models import AchievementStatus, Comment, Post
+from community.notices import post_link
 from community.selectors import FeedSort, clean_search, feed_page
 from core.keyset import BadCursor
 from files.upload_handlers import UploadTooLarge, upload_limit
@@ -50,7 +51,7 @@ attachment_upload_limit = upload_limit(
 
 
 def _post_url(post: Post, anchor: str = "") -> str:
-    return services.post_link(post) + (f"#{anchor}" if anchor else "")
+    return post_link(post) + (f"#{anchor}" if anchor else "")
 
 
 # --- submitting -------------------------------------------------------------

@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Profile
 from community.models import AchievementStatus, Comment, Post
-from community.services import COMMENT_MAX_LENGTH, InvalidInput, comment_create, post_link
+from community.notices import post_link
+from community.services import COMMENT_MAX_LENGTH, InvalidInput, comment_create
 from core.errors import ServiceError
 from core.moments import format_moment
 from files.services import file_delete
