@@ -33,7 +33,7 @@ from files.services import FileRejected, file_delete, file_upload
 from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance
 from missions.selectors import my_team_id
-from notifications.services import notification_send, notification_send_grouped
+from notifications.services import notification_send_grouped, notifications_send
 
 TITLE_MAX_LENGTH = 100
 COMMENT_MAX_LENGTH = 2000
@@ -209,8 +209,9 @@ def _attach(post: Post, uploader: Profile, files: Sequence[UploadedFile]) -> Non
 
 def _notify_teachers(post: Post, *, actor: Profile, resubmitted: bool) -> None:
     draft = submission_notification(post, actor=actor, resubmitted=resubmitted)
-    for teacher in journey_teachers(post.journey):
-        notification_send(receiver=teacher, actor=actor, **draft.send_kwargs())
+    notifications_send(
+        drafts=[(teacher, draft) for teacher in journey_teachers(post.journey)], actor=actor
+    )
 
 
 def post_submit(
@@ -379,8 +380,7 @@ def _notify_comment(
     comment: Comment, *, mentioned: set[uuid.UUID], skip: set[uuid.UUID], notify_author: bool
 ) -> None:
     notices = comment_notices(comment, mentioned=mentioned, skip=skip, notify_author=notify_author)
-    for receiver, draft in notices:
-        notification_send(receiver=receiver, actor=comment.user, **draft.send_kwargs())
+    notifications_send(drafts=notices, actor=comment.user)
 
 
 def comment_create(

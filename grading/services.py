@@ -36,7 +36,7 @@ from community.services import COMMENT_MAX_LENGTH, InvalidInput, comment_create
 from core.errors import ServiceError
 from core.moments import format_moment
 from files.services import file_delete
-from notifications.services import notification_send
+from notifications.services import notification_send, notifications_send
 from notifications.types import NotificationDraft
 from points.services import points_award, points_revoke
 from teams.models import TeamMember
@@ -158,9 +158,11 @@ def grading_receivers(post: Post) -> list[Profile]:
 
 
 def _notify_grade(post: Post, *, grader: Profile, regraded: bool, now: dt.datetime) -> None:
-    for receiver in grading_receivers(post):
-        draft = grading_notification(post, receiver=receiver, regraded=regraded, now=now)
-        notification_send(receiver=receiver, actor=grader, **draft.send_kwargs())
+    drafts = [
+        (receiver, grading_notification(post, receiver=receiver, regraded=regraded, now=now))
+        for receiver in grading_receivers(post)
+    ]
+    notifications_send(drafts=drafts, actor=grader)
 
 
 def hidden_notification(post: Post, *, reason: str) -> NotificationDraft:

@@ -33,7 +33,8 @@ from files.models import File
 from files.services import file_delete, file_upload
 from journeys.models import Journey, UserJourney
 from journeys.selectors import can_manage_journey, email_receivers
-from notifications.services import notification_send
+from notifications.services import notification_send, notifications_send
+from notifications.types import NotificationDraft
 
 
 @dataclass(frozen=True)
@@ -277,14 +278,13 @@ def journey_members_add(
             except IntegrityError:
                 continue
             added.append(enrolment)
-            notification_send(
-                receiver=person,
-                type="invite",
-                message=_added_message(journey.name),
-                link=reverse("missions:plan", args=[journey.pk]),
-                actor=by,
-                payload={"journey_id": str(journey.pk)},
-            )
+        welcome = NotificationDraft(
+            type="invite",
+            message=_added_message(journey.name),
+            link=reverse("missions:plan", args=[journey.pk]),
+            payload={"journey_id": str(journey.pk)},
+        )
+        notifications_send(drafts=[(row.user, welcome) for row in added], actor=by)
     return added
 
 

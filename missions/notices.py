@@ -32,7 +32,7 @@ from missions.models import (
     MissionNotice,
     NoticeKind,
 )
-from notifications.services import notification_send
+from notifications.services import notifications_send
 from notifications.types import NotificationDraft
 from teams.models import TeamMember
 
@@ -75,8 +75,7 @@ def new_mission_notices_send(*, now: dt.datetime | None = None) -> int:
                 enrolments=_student_enrolments(instance.journey_id),
             )
             draft = new_mission_notification(instance)
-            for receiver in receivers:
-                notification_send(receiver=receiver, **draft.send_kwargs())
+            notifications_send(drafts=[(receiver, draft) for receiver in receivers])
             sent += len(receivers)
     return sent
 
@@ -120,22 +119,29 @@ def deadline_reminders_send(*, now: dt.datetime | None = None) -> int:
                     _student_enrolments(instance.journey_id), instance=instance
                 ),
             )
-            for receiver in receivers:
-                notification_send(
-                    receiver=receiver,
-                    type="deadline",
-                    message=format_lazy(
-                        _("{mission} in {journey} closes at {time}. Submit it before then!"),
-                        mission=instance.mission.name,
-                        journey=instance.journey.name,
-                        # On each student's clock: this runs in a worker, in UTC.
-                        time=format_moment(instance.expiry_date, receiver),
-                    ),
-                    link=reverse("community:submit", args=[instance.journey_id, instance.pk]),
-                    payload=_payload(instance),
-                )
+            notifications_send(
+                drafts=[
+                    (receiver, deadline_notification(instance, receiver)) for receiver in receivers
+                ]
+            )
             sent += len(receivers)
     return sent
+
+
+def deadline_notification(instance: JourneyMissionInstance, receiver: Profile) -> NotificationDraft:
+    """What a student who has not submitted ``instance`` is told a day before it
+    closes; the closing time on their own clock (this runs in a worker, in UTC)."""
+    return NotificationDraft(
+        type="deadline",
+        message=format_lazy(
+            _("{mission} in {journey} closes at {time}. Submit it before then!"),
+            mission=instance.mission.name,
+            journey=instance.journey.name,
+            time=format_moment(instance.expiry_date, receiver),
+        ),
+        link=reverse("community:submit", args=[instance.journey_id, instance.pk]),
+        payload=_payload(instance),
+    )
 
 
 # --- helpers ----------------------------------------------------------------

@@ -6,8 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from notifications.selectors import DIGEST_TYPE, digest_enabled
-from notifications.services import Channels
+from notifications.selectors import DIGEST_TYPE, Channels, digest_enabled
 from notifications.types import NOTIFICATION_TYPES
 
 DIGEST_FIELD = f"{DIGEST_TYPE}__digest"

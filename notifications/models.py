@@ -24,6 +24,15 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = created_at_field()
     notification_json = models.TextField(_("payload (JSON)"), null=True, blank=True)
+    # When a worker decided this row's e-mail and push (notifications.fan_out);
+    # empty until then. Rows with nothing to send (in-app-only types) are born
+    # done. Claiming the row sets it, so a row is fanned out once.
+    fanned_out_at = models.DateTimeField(
+        _("e-mail and push handled at"),
+        null=True,
+        blank=True,
+        db_comment="이메일·푸시 발송 처리를 마친 시각 (비어 있으면 워커가 처리할 차례)",
+    )
 
     class Meta:
         db_table = "notifications"
@@ -43,6 +52,12 @@ class Notification(models.Model):
                 fields=["receiver"],
                 condition=Q(read_at__isnull=True),
                 name="notifications_unread_idx",
+            ),
+            # The beat sweep's "still to fan out": a handful of rows at most.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(fanned_out_at__isnull=True),
+                name="notifications_fan_out_idx",
             ),
         ]
 

@@ -13,7 +13,7 @@ needs no import inside a function.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -74,11 +74,18 @@ def push_subscription_delete(*, user: Profile, endpoint: str) -> bool:
     return deleted > 0
 
 
-def push_queue(notification: Notification) -> None:
-    """Schedule push delivery of ``notification`` after the caller's transaction
-    commits, when push is configured and the receiver has a subscribed browser."""
-    if not push_is_configured():
+def push_queue(notifications: Iterable[Notification]) -> None:
+    """Schedule push delivery of each notification after the caller's
+    transaction commits, when push is configured and its receiver has a
+    subscribed browser: one query for all of them."""
+    rows = list(notifications)
+    if not rows or not push_is_configured():
         return
-    if not Subscription.objects.filter(user_id=notification.receiver_id).exists():
-        return
-    send_push.delay_on_commit(str(notification.pk))
+    subscribed = set(
+        Subscription.objects.filter(user_id__in={row.receiver_id for row in rows}).values_list(
+            "user_id", flat=True
+        )
+    )
+    for row in rows:
+        if row.receiver_id in subscribed:
+            send_push.delay_on_commit(str(row.pk))

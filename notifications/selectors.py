@@ -1,9 +1,11 @@
-"""Reads of the notifications app: the inbox, paged by key."""
+"""Reads of the notifications app: the inbox, paged by key; the unread badge;
+which channels (e-mail, push) a person wants for each type."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -11,6 +13,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Profile
 from core.keyset import BadCursor, cursor_decode, cursor_encode
 from notifications.models import Notification, NotificationPreference
+from notifications.types import NOTIFICATION_TYPES
 
 # The notification type the teachers' daily digest gathers (submissions.digest).
 DIGEST_TYPE = "submission"
@@ -85,3 +88,38 @@ def digest_enabled(user: Profile) -> bool:
     return NotificationPreference.objects.filter(
         user=user, notification_type=DIGEST_TYPE, daily_digest=True
     ).exists()
+
+
+# --- channels -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Channels:
+    email: bool
+    push: bool
+
+
+def _defaults() -> dict[str, Channels]:
+    return {
+        key: Channels(email=kind.email_default, push=kind.push_default)
+        for key, kind in NOTIFICATION_TYPES.items()
+    }
+
+
+def preferences_of(user: Profile) -> dict[str, Channels]:
+    """Every type's channels for ``user``: stored choices over the defaults, one query."""
+    return preferences_of_many([user.pk])[user.pk]
+
+
+def preferences_of_many(user_ids: Iterable) -> dict:
+    """``preferences_of`` for many people at once (a fan-out to a class): one
+    query whatever their number. Keyed by user id."""
+    ids = list(dict.fromkeys(user_ids))
+    choices = {user_id: _defaults() for user_id in ids}
+    rows = NotificationPreference.objects.filter(user_id__in=ids).values_list(
+        "user_id", "notification_type", "email", "push"
+    )
+    for user_id, key, email, push in rows:
+        if key in NOTIFICATION_TYPES:
+            choices[user_id][key] = Channels(email=email, push=push)
+    return choices

@@ -1,39 +1,31 @@
 """Writes of the notifications app: sending a notification, reading, preferences.
 
-Every message a person gets starts at ``notification_send``: an in-app row
-always, an e-mail (through ``email_queue``) and a push when the person wants
-them for that type. It all happens in the caller's transaction, so a
-rolled-back change notifies nobody.
+Every message a person gets starts at ``notification_send`` (one receiver) or
+``notifications_send`` (many, at the same cost): an in-app row always, written
+in the caller's transaction; an e-mail (through ``email_queue``) and a push
+when the person wants them for that type, decided and rendered by a worker
+once the transaction commits (``notifications.fan_out``). A rolled-back change
+notifies nobody.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from accounts.models import Profile
-from core.links import absolute_url
 from core.moments import in_person_terms
+from notifications.fan_out_tasks import fan_out_on_commit
 from notifications.models import Notification, NotificationPreference
-from notifications.push_services import push_queue
-from notifications.selectors import DIGEST_TYPE
-from notifications.types import NOTIFICATION_TYPES, NotificationType, notification_type
+from notifications.selectors import DIGEST_TYPE, Channels
+from notifications.types import NOTIFICATION_TYPES, NotificationDraft, notification_type
 
 MESSAGE_MAX_LENGTH = 500
-
-
-@dataclass(frozen=True)
-class Channels:
-    email: bool
-    push: bool
 
 
 def notification_send(
@@ -52,20 +44,37 @@ def notification_send(
     the notification follows. Nobody is notified of their own action
     (``actor``), and deactivated people are not notified at all.
     """
-    notification = notification_compose(
-        receiver=receiver, type=type, message=message, link=link, actor=actor, payload=payload
-    )
-    if notification is None:
-        return None
-    kind = notification_type(notification.type)
+    draft = NotificationDraft(type=type, message=message, link=link, payload=payload or {})
+    sent = notifications_send(drafts=[(receiver, draft)], actor=actor)
+    return sent[0] if sent else None
+
+
+def notifications_send(
+    *,
+    drafts: Iterable[tuple[Profile, NotificationDraft]],
+    actor: Profile | None = None,
+) -> list[Notification]:
+    """Notify many people at a fixed cost: one INSERT for every in-app row,
+    whatever their number; their e-mails and pushes are decided and rendered
+    by a worker after the commit (``notifications.fan_out``). Each message is
+    written in its receiver's language and zone. Returns the rows written
+    (nobody is notified of their own action, deactivated people not at all)."""
+    rows = [
+        row
+        for receiver, draft in drafts
+        if (row := notification_compose(receiver=receiver, actor=actor, **draft.send_kwargs()))
+        is not None
+    ]
+    if not rows:
+        return []
+    now = timezone.now()
+    for row in rows:
+        if notification_type(row.type).in_app_only:
+            row.fanned_out_at = now  # nothing to send but the in-app row
     with transaction.atomic():
-        notification.save(force_insert=True)
-        channels = channels_for(receiver, kind)
-        if channels.email and receiver.email:
-            _email_queue(notification, kind)
-        if channels.push:
-            push_queue(notification)
-    return notification
+        Notification.objects.bulk_create(rows)
+        fan_out_on_commit([str(row.pk) for row in rows if row.fanned_out_at is None])
+    return rows
 
 
 def notification_compose(
@@ -107,53 +116,6 @@ def _check_link(link: str) -> None:
         raise ValueError(f"A notification link must be a path on this site, not {link!r}.")
 
 
-def channels_for(profile: Profile, kind: NotificationType) -> Channels:
-    if kind.in_app_only:
-        return Channels(email=False, push=False)
-    return preferences_of(profile)[kind.key]
-
-
-def _email_queue(notification: Notification, kind: NotificationType) -> None:
-    """Hand the notification's e-mail to Django's mail system, whose backend
-    writes it into ``email_queue``."""
-    notification_email(notification, kind).send()
-
-
-def notification_email(
-    notification: Notification, kind: NotificationType
-) -> EmailMultiAlternatives:
-    """The e-mail of a saved ``notification``: the type's templates rendered in
-    the receiver's language and zone (templates' ``|date`` included)."""
-    receiver = notification.receiver
-    context = {
-        "receiver": receiver,
-        "notification": notification,
-        "kind": kind,
-        "action_url": absolute_url(notification.link or "/notifications/"),
-        "settings_url": absolute_url("/notifications/settings/"),
-        "site_url": settings.SITE_URL,
-    }
-    template = f"notifications/email/{kind.key}"
-    with in_person_terms(receiver):
-        subject = render_to_string(f"{template}.subject.txt", context).strip()
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
-    mail = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),  # a subject is one line
-        body=text,
-        to=[_address(receiver)],
-        headers={"X-Sqeeze-Ref": str(notification.pk)},
-    )
-    mail.attach_alternative(html, "text/html")
-    return mail
-
-
-def _address(profile: Profile) -> str:
-    from email.utils import formataddr
-
-    return formataddr((profile.full_name, profile.email)) if profile.full_name else profile.email
-
-
 def notification_read(*, notification: Notification) -> Notification:
     """Mark one notification read (once: the first reading time stays)."""
     if notification.read_at is None:
@@ -183,18 +145,6 @@ def preferences_save(*, user: Profile, choices: dict[str, Channels]) -> None:
                 notification_type=key,
                 defaults={"email": channels.email, "push": channels.push},
             )
-
-
-def preferences_of(user: Profile) -> dict[str, Channels]:
-    """Every type's channels for ``user``: stored choices over the defaults, one query."""
-    stored = {
-        row.notification_type: Channels(email=row.email, push=row.push)
-        for row in NotificationPreference.objects.filter(user=user)
-    }
-    return {
-        key: stored.get(key, Channels(email=kind.email_default, push=kind.push_default))
-        for key, kind in NOTIFICATION_TYPES.items()
-    }
 
 
 def notification_send_grouped(

@@ -79,7 +79,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    current = services.preferences_of(request.user)
+    current = selectors.preferences_of(request.user)
     form = PreferencesForm(request.POST or None, current=current, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.preferences_save(user=request.user, choices=form.choices())

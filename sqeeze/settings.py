@@ -189,6 +189,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "missions.send_new_mission_notices",
         "schedule": 5 * 60,
     },
+    # E-mail and push of notifications whose fan-out task was lost (the broker
+    # was down when the write committed): a safety net, usually nothing to do.
+    "fan-out-pending-notifications": {
+        "task": "notifications.fan_out_pending",
+        "schedule": 60,
+    },
     # "It closes within 24 hours", once per student who has not submitted.
     "send-deadline-reminders": {
         "task": "missions.send_deadline_reminders",

@@ -28,7 +28,7 @@ from core.errors import ServiceError
 from core.moments import format_moment
 from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
-from notifications.services import notification_send
+from notifications.services import notifications_send
 from notifications.types import NotificationDraft
 from submissions.selectors import reminder_candidates, reminder_day
 
@@ -99,9 +99,11 @@ def _remind(
     receivers = _reminders_insert(instance, candidates, sent_by=sent_by, now=now)
     if not receivers:
         return []
-    for receiver in receivers:
-        draft = reminder_notification(instance, receiver=receiver, sent_by=sent_by)
-        notification_send(receiver=receiver, actor=sent_by, **draft.send_kwargs())
+    drafts = [
+        (receiver, reminder_notification(instance, receiver=receiver, sent_by=sent_by))
+        for receiver in receivers
+    ]
+    notifications_send(drafts=drafts, actor=sent_by)
     return receivers
 
 

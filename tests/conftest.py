@@ -7,6 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Role
+from notifications import fan_out_tasks
+from notifications.fan_out import notifications_fan_out
 from tests.browser import chromium  # noqa: F401 (a fixture for browser tests)
 from tests.factories import TEST_PASSWORD, OrganizationFactory, ProfileFactory
 
@@ -107,3 +109,17 @@ def superuser(organization):
         is_superuser=True,
         email="operator@example.test",
     )
+
+
+@pytest.fixture
+def fan_out(monkeypatch, django_capture_on_commit_callbacks):
+    """A notification's e-mail and push are decided by a worker once the write
+    commits (``notifications.fan_out``). ``with fan_out():`` around a write runs
+    its commit callbacks when the block ends, and the fan-out right here, as the
+    worker would (the task is called, not queued); e-mails land in the queue."""
+    monkeypatch.setattr(
+        fan_out_tasks.fan_out_notifications,
+        "delay",
+        lambda ids: notifications_fan_out(notification_ids=ids),
+    )
+    return lambda: django_capture_on_commit_callbacks(execute=True)

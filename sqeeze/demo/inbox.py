@@ -34,8 +34,9 @@ from missions.models import MissionNotice, MissionReminder, MissionStatus, Notic
 from missions.notices import new_mission_notification
 from notifications.email_backend import queue_rows_for
 from notifications.email_delivery import retry_delay
+from notifications.fan_out import notification_email
 from notifications.models import EmailQueue, Notification
-from notifications.services import notification_compose, notification_email
+from notifications.services import notification_compose
 from notifications.types import NotificationDraft, notification_type
 from sqeeze.demo.builder import DemoBuilder, Slot
 from sqeeze.demo.data import QUEUED_EMAILS, REMINDERS
@@ -76,6 +77,8 @@ def notify(
             "notification_json": composed.notification_json,
             "created_at": created_at,
             "read_at": read_at,
+            # The past is not mailed again: the demo's few e-mails are its own rows.
+            "fanned_out_at": created_at,
         },
         id=demo_uuid("notification", *key, receiver.email),
     )

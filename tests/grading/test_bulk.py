@@ -83,16 +83,16 @@ def test_bulk_grading_is_one_transaction(school, monkeypatch):
 
     first = submission(school.instance, school.student)
     second = submission(school.instance, school.classmate)
-    real = grading.notification_send
+    real = grading.notifications_send
     calls = []
 
     def failing(**kwargs):
         calls.append(kwargs)
         if len(calls) == 2:
-            raise RuntimeError("mail server on fire")
+            raise RuntimeError("database on fire")
         return real(**kwargs)
 
-    monkeypatch.setattr(grading, "notification_send", failing)
+    monkeypatch.setattr(grading, "notifications_send", failing)
     with pytest.raises(RuntimeError):
         posts_bulk_achieve(post_ids=[first.pk, second.pk], grader=school.teacher)
 

@@ -48,15 +48,16 @@ def notifications_of(person) -> list[Notification]:
 # --- the service ------------------------------------------------------------------------
 
 
-def test_resolving_with_an_answer_notifies_the_reporter_once(student, superuser):
+def test_resolving_with_an_answer_notifies_the_reporter_once(student, superuser, fan_out):
     report = a_report(student)
 
-    services.bug_report_update(
-        report=report,
-        status=BugReportStatus.RESOLVED,
-        answer="Fixed in today's release.",
-        by=superuser,
-    )
+    with fan_out():
+        services.bug_report_update(
+            report=report,
+            status=BugReportStatus.RESOLVED,
+            answer="Fixed in today's release.",
+            by=superuser,
+        )
 
     report.refresh_from_db()
     assert report.status == BugReportStatus.RESOLVED

@@ -2,8 +2,9 @@
 
 from django.urls import reverse
 
-from notifications.models import NotificationPreference
-from notifications.services import Channels, preferences_of
+from notifications.models import EmailQueue, NotificationPreference
+from notifications.selectors import Channels, preferences_of
+from notifications.services import notification_send
 from notifications.types import NOTIFICATION_TYPES
 
 
@@ -22,10 +23,13 @@ def test_the_page_shows_every_type_that_concerns_a_teacher(client, teacher):
         assert offered is not kind.in_app_only, key
 
 
-def test_in_app_only_types_never_send_mail_or_push(student):
-    from notifications.services import channels_for
-
-    assert channels_for(student, NOTIFICATION_TYPES["like"]) == Channels(email=False, push=False)
+def test_in_app_only_types_never_send_mail_or_push(student, teacher, fan_out):
+    """A like is born fanned out: no worker is even asked, and no mail goes."""
+    with fan_out():
+        like = notification_send(receiver=student, type="like", message="Hi", actor=teacher)
+    like.refresh_from_db()
+    assert like.fanned_out_at is not None
+    assert not EmailQueue.objects.exists()
 
 
 def test_students_are_not_offered_teacher_notifications(client, student):

@@ -30,8 +30,8 @@ from django.utils import timezone, translation
 
 from inquiries.models import Inquiry
 from inquiries.notify import inquiry_operators_mail
+from notifications.fan_out import notification_email
 from notifications.models import EmailQueue, Notification
-from notifications.services import _email_queue
 from notifications.types import NOTIFICATION_TYPES
 from people.invitations import invitation_message
 from sqeeze.sites import site_domain, site_sync
@@ -191,7 +191,7 @@ def notification_mails(student, teacher) -> None:
             link="/journeys/",
             created_at=timezone.now(),
         )
-        _email_queue(notification, NOTIFICATION_TYPES[key])
+        notification_email(notification, NOTIFICATION_TYPES[key]).send()
     now = timezone.now()
     item = digest.DigestItem(
         journey="Spring English",

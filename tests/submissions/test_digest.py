@@ -18,8 +18,8 @@ from community.models import AchievementStatus
 from community.services import post_submit, post_update
 from notifications.forms import DIGEST_FIELD
 from notifications.models import DigestDelivery, EmailQueue, Notification
-from notifications.selectors import digest_enabled
-from notifications.services import digest_preference_save, preferences_of
+from notifications.selectors import digest_enabled, preferences_of
+from notifications.services import digest_preference_save
 from submissions.digest import daily_digests_send, digest_day
 from submissions.tasks import send_daily_digests
 from tests.scenarios import Classmate, ClassScenario, MissionAt, TeamOf
