@@ -9,8 +9,12 @@ database error.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
 import uuid
+from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
 
@@ -58,3 +62,47 @@ def newest_first_page(
     page = page[:size]
     last = page[-1]
     return page, cursor_encode(created_at=getattr(last, time_field), id=last.pk)
+
+
+# --- any sort key ---------------------------------------------------------------------
+#
+# For lists sorted by something other than time (a class by role and name): the
+# cursor is the last row's whole sort key as JSON in URL-safe base64, so names
+# with any character in them travel intact, and its parts must have the types
+# the list expects.
+
+
+def key_encode(values: Sequence[object]) -> str:
+    text = json.dumps([str(value) if isinstance(value, uuid.UUID) else value for value in values])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def key_decode(raw: str, *, types: Sequence[type]) -> list:
+    """The sort key in ``raw``, each part of the type at its place in ``types``
+    (``uuid.UUID`` parts come back as UUIDs); ``BadCursor`` otherwise."""
+    try:
+        padded = raw + "=" * (-len(raw) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(values, list) or len(values) != len(types):
+            raise ValueError(raw)
+        decoded = []
+        for value, kind in zip(values, types, strict=True):
+            if kind is uuid.UUID:
+                decoded.append(uuid.UUID(value))
+            elif type(value) is kind:
+                decoded.append(value)
+            else:
+                raise ValueError(raw)
+        return decoded
+    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor(raw) from None
+
+
+def key_after(fields: Sequence[str], values: Sequence[object]) -> Q:
+    """Rows after ``values`` in the ascending order of ``fields``: the row
+    comparison ``(f1, f2, …) > (v1, v2, …)`` written out, which works on
+    annotations too. The last field must be unique (the id)."""
+    after = Q(**{f"{fields[-1]}__gt": values[-1]})
+    for field, value in zip(reversed(fields[:-1]), reversed(values[:-1]), strict=True):
+        after = Q(**{f"{field}__gt": value}) | (Q(**{field: value}) & after)
+    return after

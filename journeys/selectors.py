@@ -13,18 +13,22 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from core.db import SubqueryCount
+from core.keyset import key_after, key_decode, key_encode
 from journeys.models import Journey, JourneyWeek, UserJourney
 
 # An invite token is a short random string (core.db.new_random_token); a
@@ -81,6 +85,8 @@ def week_from_query(raw: str | None, weeks: list[JourneyWeek]) -> tuple[JourneyW
 # --- managing a journey (teachers) ---------------------------------------------------------
 
 MEMBER_CANDIDATE_LIMIT = 100
+# Members shown per page of the Members tab: a class of 1,260 is 26 pages, not one.
+MEMBERS_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -133,10 +139,51 @@ class MemberRow:
         return self.enrolment.user
 
 
-def journey_members(journey: Journey) -> list[MemberRow]:
-    """Everyone enrolled in ``journey`` (teachers first, then students by name),
-    with the name to show and their team in this journey (reached through the
-    person's team memberships: teams sit above journeys). One query."""
+@dataclass(frozen=True)
+class MembersPage:
+    rows: list[MemberRow]
+    next_cursor: str | None
+    is_first: bool
+    total: int
+
+
+# The members' sort key: teachers first, then by last name, first name, e-mail;
+# the enrolment id breaks ties. Names are never NULL in the key, so it compares.
+MEMBER_KEY = ("key_role", "key_last", "key_first", "key_email", "id")
+MEMBER_KEY_TYPES = (int, str, str, str, uuid.UUID)
+
+
+def journey_members_page(
+    journey: Journey, *, after: str | None = None, size: int = MEMBERS_PAGE_SIZE
+) -> MembersPage:
+    """One page of the people enrolled in ``journey``, in ``MEMBER_KEY`` order,
+    after the cursor ``after`` (``BadCursor`` if it is not one of ours), with
+    the name to show and their team in this journey (reached through the
+    person's team memberships: teams sit above journeys), and how many members
+    there are in all. Two queries, whatever the size of the class."""
+    enrolments = _members_in_order(journey)
+    if after:
+        enrolments = enrolments.filter(
+            key_after(MEMBER_KEY, key_decode(after, types=MEMBER_KEY_TYPES))
+        )
+    rows = list(enrolments[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = key_encode([getattr(last, field) for field in MEMBER_KEY])
+    return MembersPage(
+        rows=[
+            MemberRow(enrolment=row, name=public_name(row.user), team_name=row.team_name)
+            for row in rows
+        ],
+        next_cursor=next_cursor,
+        is_first=not after,
+        total=UserJourney.objects.filter(journey=journey).count(),
+    )
+
+
+def _members_in_order(journey: Journey) -> QuerySet[UserJourney]:
     team_name = (
         Profile.objects.filter(
             pk=OuterRef("user_id"), team_memberships__team__journey_id=journey.pk
@@ -144,19 +191,18 @@ def journey_members(journey: Journey) -> list[MemberRow]:
         .order_by()
         .values("team_memberships__team__name")[:1]
     )
-    enrolments = (
+    return (
         UserJourney.objects.filter(journey=journey)
         .select_related("user__profile_image_file")
         .annotate(
             team_name=Subquery(team_name),
-            role_order=Case(When(user__role=Role.USER, then=Value(1)), default=Value(0)),
+            key_role=Case(When(user__role=Role.USER, then=Value(1)), default=Value(0)),
+            key_last=Coalesce("user__last_name", Value(""), output_field=TextField()),
+            key_first=Coalesce("user__first_name", Value(""), output_field=TextField()),
+            key_email=F("user__email"),
         )
-        .order_by("role_order", "user__last_name", "user__first_name", "user__email", "id")
+        .order_by(*MEMBER_KEY)
     )
-    return [
-        MemberRow(enrolment=row, name=public_name(row.user), team_name=row.team_name)
-        for row in enrolments
-    ]
 
 
 def member_candidates(journey: Journey) -> QuerySet[Profile]:

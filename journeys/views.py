@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Profile
 from accounts.selectors import public_name
+from core.keyset import BadCursor
 from core.seo import is_link_preview_crawler
 from files.forms import add_upload_error
 from files.services import FileRejected
@@ -303,6 +304,10 @@ def _search_of(request: HttpRequest) -> str:
 def _render_members(
     request: HttpRequest, journey: Journey, *, add_form: MemberAddForm | None = None, status=200
 ) -> HttpResponse:
+    try:
+        members = selectors.journey_members_page(journey, after=request.GET.get("after") or None)
+    except BadCursor:
+        return HttpResponseBadRequest(_("This page of the members does not exist."))
     search = _search_of(request)
     candidates, more_candidates = selectors.member_candidates_matching(journey, search)
     if add_form is None:
@@ -315,7 +320,7 @@ def _render_members(
     context = {
         "journey": journey,
         "active_tab": "members",
-        "members": selectors.journey_members(journey),
+        "members": members,
         "add_form": add_form,
         "candidates": candidates,
         "more_candidates": more_candidates,

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Profile, Role
 from journeys.models import UserJourney
+from journeys.selectors import MEMBERS_PAGE_SIZE
 from notifications.models import EmailQueue, Notification
 from points.models import UserPoint
 from teams.models import TeamMember
@@ -153,8 +154,9 @@ def test_students_do_not_see_the_members_tab(client, student, journey):
     assert members_url(journey) not in page
 
 
-# Session, user, journey, unread notifications, members, candidates.
-MEMBERS_PAGE_QUERIES = 6
+# Session, user, journey, unread notifications, a page of members, their count,
+# candidates.
+MEMBERS_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [1, 40])
@@ -169,6 +171,45 @@ def test_the_members_page_runs_a_fixed_number_of_queries(
     client.force_login(teacher)
     with django_assert_num_queries(MEMBERS_PAGE_QUERIES):
         assert client.get(members_url(journey)).status_code == 200
+
+
+def test_a_large_class_is_paged_by_key_and_every_member_appears_once(
+    client, teacher, student, journey
+):
+    UserJourneyFactory(journey=journey, user=teacher)
+    people = [classmate(journey) for _ in range(MEMBERS_PAGE_SIZE + 7)]
+    # Same names across the page boundary: the id breaks the tie, nobody is lost.
+    Profile.objects.filter(pk__in=[p.pk for p in people]).update(
+        last_name="Kim", first_name="Minji"
+    )
+    client.force_login(teacher)
+    first = client.get(members_url(journey))
+    page = first.context["members"]
+    assert len(page.rows) == MEMBERS_PAGE_SIZE and page.total == len(people) + 2
+    assert page.rows[0].profile == teacher  # teachers first
+    second = client.get(members_url(journey), {"after": page.next_cursor})
+    rest = second.context["members"]
+    assert rest.next_cursor is None and not rest.is_first
+    shown = [row.profile.pk for row in page.rows + rest.rows]
+    everyone = [teacher.pk, student.pk, *[p.pk for p in people]]
+    assert sorted(map(str, shown)) == sorted(map(str, everyone))
+    assert len(set(shown)) == len(shown)
+    assert "Back to the first page" in second.content.decode()
+
+
+def test_the_members_page_stays_small_in_a_large_class(client, teacher, journey):
+    for _ in range(3 * MEMBERS_PAGE_SIZE):
+        classmate(journey)
+    client.force_login(teacher)
+    html = client.get(members_url(journey)).content.decode()
+    assert html.count('class="member-table__email"') == MEMBERS_PAGE_SIZE
+    assert f"{3 * MEMBERS_PAGE_SIZE + 1} members" in html
+
+
+@pytest.mark.parametrize("cursor", ["x", "W10", "WzEsMl0", "!!!"])
+def test_a_cursor_we_did_not_write_is_a_clear_400(client, teacher, journey, cursor):
+    client.force_login(teacher)
+    assert client.get(members_url(journey), {"after": cursor}).status_code == 400
 
 
 # --- adding ---------------------------------------------------------------------------
