@@ -32,7 +32,7 @@ class PreferencesForm(forms.Form):
                 required=False,
                 label=_("Daily e-mail digest of new submissions"),
                 help_text=_(
-                    "One e-mail every morning at 8:00 listing the submissions and "
+                    "One e-mail every morning at 8:00 (your time zone) listing the submissions and "
                     "resubmissions of the last 24 hours in your journeys (none when there "
                     "were none). Independent of the per-submission e-mails above."
                 ),

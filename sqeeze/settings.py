@@ -200,11 +200,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "missions.send_deadline_reminders",
         "schedule": 15 * 60,
     },
-    # Teachers' daily digest of new submissions, at 08:00 Asia/Seoul. Beat keeps
-    # UTC (CELERY_TIMEZONE) and Korea has no daylight saving: 08:00 KST = 23:00 UTC.
+    # Teachers' daily digest of new submissions, at 08:00 on each teacher's own
+    # clock: beat runs every hour (on the hour, UTC) and the digest goes to those
+    # whose morning it is (submissions.digest.DIGEST_HOUR).
     "send-daily-digests": {
         "task": "notifications.send_daily_digests",
-        "schedule": crontab(hour=23, minute=0),
+        "schedule": crontab(minute=0),
     },
 }
 

@@ -4,7 +4,7 @@ is a notification preference: ``notifications.selectors.digest_enabled`` and
 
 A teacher (or admin) who switched on "Daily e-mail digest of new submissions"
 (``NotificationPreference(notification_type="submission").daily_digest``) gets
-one e-mail a day, at 08:00 Asia/Seoul (Celery beat,
+one e-mail a day, at 08:00 on their own clock (Celery beat runs every hour,
 ``notifications.send_daily_digests``, in submissions.tasks), listing the submissions and
 resubmissions of the last 24 hours in their academy's journeys. No e-mail when
 there were none. It comes on top of the per-submission e-mails, which keep
@@ -52,6 +52,8 @@ DIGEST_WINDOW = dt.timedelta(hours=24)
 # Lines in one e-mail at most; the rest is counted ("and 12 more") and waits
 # in the grading queue. Keeps a busy day's mail readable and small.
 DIGEST_MAX_ITEMS = 100
+# The hour of the morning, on each teacher's own clock, from which their digest goes.
+DIGEST_HOUR = 8
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,16 @@ def digest_receivers() -> QuerySet[Profile]:
     )
 
 
-def daily_digests_send(*, now: dt.datetime | None = None) -> int:
-    """Send today's digest to everyone who has it on and has not had it today;
-    returns how many e-mails were queued."""
+def daily_digests_send(*, now: dt.datetime | None = None, from_hour: int = DIGEST_HOUR) -> int:
+    """Send today's digest to everyone who has it on, whose clock shows
+    ``from_hour`` or later, and who has not had it today (their today); returns
+    how many e-mails were queued. Beat runs it every hour, so each teacher gets
+    it in their own morning; a run missed at 08:00 is made up at 09:00."""
     now = now or timezone.now()
     sent = 0
     for receiver in digest_receivers():
-        sent += digest_send(receiver=receiver, now=now)
+        if local_moment(now, receiver).hour >= from_hour:
+            sent += digest_send(receiver=receiver, now=now)
     return sent
 
 

@@ -162,7 +162,7 @@ def test_the_digest_is_written_for_each_teacher(cast, organization, teacher, stu
     at = Notification.objects.get(receiver=teacher, type="submission").created_at
     translation.deactivate_all()
     try:
-        assert daily_digests_send(now=timezone.now() + dt.timedelta(hours=1)) == 2
+        assert daily_digests_send(now=timezone.now() + dt.timedelta(hours=1), from_hour=0) == 2
     finally:
         translation.deactivate()
 
