@@ -1,8 +1,11 @@
 """Reads for the Dashboard tab beyond the leaderboards: a student's progress
 per week and overall, and, for teachers, the class's submission rate per week.
 
-Both cost one query for the instances whatever the number of students or
-posts; the week grouping is done here in Python over the (few) instances.
+Their queries do not grow in number with the students or the posts: a
+student's progress is one query over the instances; the class's rates are
+two, the instances and their submitters counted in SQL (one pass over the
+journey's submissions, never a row per student in Python). The week grouping
+is done here in Python over the (few) instances.
 """
 
 from __future__ import annotations
@@ -11,16 +14,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
 from community.models import Post
-from core.db import SubqueryCount
-from journeys.models import Journey, JourneyWeek, UserJourney
+from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, instances_with_progress
 from points import charts
+from points.selectors import enrolled_students
 
 
 @dataclass
@@ -108,23 +111,50 @@ class WeekSubmissionRate:
         return charts.stacked_bar([("rate", self.submissions)], self.possible)
 
 
-def _submitters_count() -> SubqueryCount:
-    """For an instance (the outer row): how many of the journey's students
-    submitted it, alone or through their team. COUNT over their enrolments with
-    an EXISTS on posts, so one query for every instance."""
-    post_counts = Post.objects.filter(mission_instance=OuterRef(OuterRef("pk"))).filter(
-        (
-            Q(user_id=OuterRef("user_id"))
-            & (Q(is_team_submission=False) | Q(is_team_submission__isnull=True))
-        )
-        | Q(is_team_submission=True, team__members__user_id=OuterRef("user_id"))
+# Per released instance, how many of the class's students submitted it. An
+# individual post is one per (instance, student) (a partial unique index), so
+# those are counted as they are; a team post counts for each member who has no
+# individual post on that instance. One pass over the journey's posts, read
+# from the partial unique indexes of submissions, against the class hashed
+# once: never a probe per student and instance, nor a sort of every pair.
+_SUBMITTERS = """
+WITH students (id) AS MATERIALIZED ({students})
+SELECT instance_id, COUNT(*) FROM (
+    SELECT instance_id FROM ({individual}) AS alone (instance_id, user_id)
+    WHERE user_id IN (SELECT id FROM students)
+    UNION ALL
+    SELECT instance_id FROM ({team}) AS together (instance_id, user_id)
+    WHERE user_id IN (SELECT id FROM students)
+) AS done
+GROUP BY instance_id
+"""
+
+
+def _submitters_by_instance(*, journey: Journey, released: QuerySet) -> dict:
+    """{instance id: submitters} for the instances of ``released`` (a queryset
+    of ids); an instance nobody submitted is absent. One query."""
+    posts = Post.objects.filter(mission_instance__in=released).order_by()
+    alone = Q(is_team_submission=False) | Q(is_team_submission__isnull=True)
+    individual = posts.filter(alone).values("mission_instance_id", "user_id")
+    # Each member once per instance (two teams of theirs may both have
+    # submitted), and not when they also submitted alone.
+    also_alone = Post.objects.filter(
+        alone,
+        mission_instance=OuterRef("mission_instance"),
+        user=OuterRef("team__members__user"),
     )
-    submitters = UserJourney.objects.filter(
-        journey_id=OuterRef("journey_id"),
-        user__role=Role.USER,
-        user__deleted_at__isnull=True,
-    ).filter(Exists(post_counts))
-    return SubqueryCount(submitters)
+    team = (
+        posts.filter(is_team_submission=True)
+        .exclude(Exists(also_alone))
+        .values("mission_instance_id", "team__members__user_id")
+        .distinct()
+    )
+    students = enrolled_students(journey).order_by().values("pk")
+    parts = [q.query.sql_with_params() for q in (students, individual, team)]
+    sql = _SUBMITTERS.format(students=parts[0][0], individual=parts[1][0], team=parts[2][0])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _sql, params in parts for param in params])
+        return dict(cursor.fetchall())
 
 
 def class_submission_rates(
@@ -136,19 +166,21 @@ def class_submission_rates(
 ) -> list[WeekSubmissionRate]:
     """Per week, the share of possible submissions made, over the instances
     released so far (a mission not open yet cannot be late). ``students`` is the
-    number of enrolled students (the leaderboard's length)."""
+    number of enrolled students (the leaderboard's ``out_of``). Two queries,
+    whatever the number of students and posts: the instances, and their
+    submitters counted in SQL."""
     now = now or timezone.now()
     by_week = {week.pk: WeekSubmissionRate(week=week, students=students) for week in weeks}
-    instances = (
-        JourneyMissionInstance.objects.filter(journey=journey, release_date__lte=now)
-        .select_related("mission")
-        .annotate(submitters=_submitters_count())
-        .order_by("release_date", "id")
-    )
+    released = JourneyMissionInstance.objects.filter(journey=journey, release_date__lte=now)
+    instances = list(released.select_related("mission").order_by("release_date", "id"))
+    if not instances:
+        return list(by_week.values())
+    submitters = _submitters_by_instance(journey=journey, released=released.values("pk"))
     for instance in instances:
         row = by_week.get(instance.journey_week_id)
         if row is None:
             continue
+        instance.submitters = submitters.get(instance.pk, 0)
         row.released += 1
         row.submissions += instance.submitters
         row.instances.append(instance)

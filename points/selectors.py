@@ -1,48 +1,71 @@
 """Leaderboards: points summed over a journey's mission instances (optionally
-one week's), ranked in SQL with RANK(), so ties share a rank (1, 1, 3).
+one week's), ranked in SQL with RANK(), so ties share a rank (1, 1, 3) and
+are listed by last name, first name, then id.
 
-Each leaderboard is one query whatever the number of students, teams or
-points rows. The sums read ``user_points`` / ``team_points`` through their
-covering leaderboard indexes (mission instance, owner, INCLUDE total_points).
+A class's ranking is never read whole into Python. Every read builds the same
+"board" in SQL (each enrolled student, their points, rank and place in the
+listing order) and lets out only the rows shown: the top and the person's
+own neighbourhood (``leaderboard``), one page after a cursor
+(``ranking_page``), or one person's standing (``my_standing``). That is one
+statement whatever the class size, plus one query for the profiles of the
+(few) rows shown; teams are ranked the same way (``team_leaderboard``). The
+sums read ``user_points`` / ``team_points`` through their covering
+leaderboard indexes (mission instance, owner, INCLUDE total_points): the
+database reads only the class's points rows, from the index alone, and sums
+them in one hash aggregate; the students are fetched by primary key, never
+by a scan of every profile.
+
+Pages go by key, not by OFFSET: a cursor is the last row's (points, id),
+and the next page starts at the rows with fewer points, or as many and a
+(last name, first name, id) after that row's. A row moving between two
+requests is neither repeated nor skipped because of where the others moved.
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass
 
-from django.db.models import (
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Window,
-)
-from django.db.models.functions import Coalesce, Rank
+from django.db import connection
+from django.db.models import Count, F, Lookup, QuerySet, Subquery, Sum
 
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
-from journeys.models import Journey, JourneyWeek
+from core.keyset import SEPARATOR, BadCursor
+from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from points.models import TeamPoint, UserPoint
 from teams.models import Team, TeamMember
+
+# The Dashboard shows the top rows, then the person's rows around their own.
+LEADERBOARD_TOP = 10
+LEADERBOARD_AROUND = 2  # rows above and below the person's own
+RANKING_PAGE_SIZE = 50
+TEAM_TOP = 10
 
 
 @dataclass(frozen=True)
 class StudentStanding:
     profile: Profile
-    name: str  # the public name ("Deleted user" never appears: see below)
+    name: str  # the public name ("Deleted user" never appears: see enrolled_students)
     points: int
-    rank: int
+    rank: int  # shared by equal points: 1, 1, 3
+    place: int  # 1, 2, 3: the row's place in the listing (ties by name, then id)
+
+    @property
+    def cursor(self) -> str:
+        """Where a page ending with this row stops (``?after=``)."""
+        return RankingCursor(points=self.points, id=self.profile.pk).encode()
 
 
 @dataclass(frozen=True)
 class TeamStanding:
-    team: Team
+    team: Team  # its id and name only
     member_count: int
     points: int
     rank: int
+    place: int
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,52 @@ class MyStanding:
     points: int
 
 
+@dataclass(frozen=True)
+class RankingCursor:
+    """The last row of a page: its points and its profile's id ("120~<uuid>").
+    Its name is read again in SQL, so no name travels in a URL."""
+
+    points: int
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        return SEPARATOR.join([str(self.points), str(self.id)])
+
+    @classmethod
+    def decode(cls, raw: str) -> RankingCursor:
+        """``BadCursor`` for anything we did not write."""
+        parts = raw.split(SEPARATOR)
+        # At most 18 digits: a bigint (a SUM of integers) whatever the input.
+        if len(parts) != 2 or not re.fullmatch(r"-?[0-9]{1,18}", parts[0]):
+            raise BadCursor(raw)
+        try:
+            return cls(points=int(parts[0]), id=uuid.UUID(parts[1]))
+        except ValueError:
+            raise BadCursor(raw) from None
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """What the Dashboard shows of a class's ranking."""
+
+    top: list[StudentStanding]
+    # The person's own place and the rows around it, when below the top (a
+    # neighbourhood that touches the top joins it instead).
+    around: list[StudentStanding]
+    me: MyStanding | None  # None for a person not ranked (a teacher)
+    out_of: int  # students ranked
+    best: int  # the most points: a bar's full width
+    next_cursor: str | None  # the page after the top; None when the top is all
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    rows: list[StudentStanding]
+    next_cursor: str | None  # None on the last page
+    out_of: int
+    best: int
+
+
 def _instance_ids(journey: Journey, week: JourneyWeek | None) -> QuerySet:
     instances = JourneyMissionInstance.objects.filter(journey=journey)
     if week is not None:
@@ -62,86 +131,278 @@ def _instance_ids(journey: Journey, week: JourneyWeek | None) -> QuerySet:
     return instances.values("pk")
 
 
-def _sum_of(rows: QuerySet) -> Coalesce:
-    """SUM(total_points) of ``rows`` as a correlated subquery; 0 when there is none."""
-    summed = (
-        rows.order_by()
-        .annotate(s=Func(F("total_points"), function="SUM", output_field=IntegerField()))
-        .values("s")
-    )
-    return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
+class _AnyOf(Lookup):
+    """``lhs = ANY(ARRAY(subquery))``: the subquery's values are read first,
+    then the rows are fetched by them through the index of ``lhs``."""
 
+    lookup_name = "any_of"
 
-def _ranked(queryset: QuerySet) -> QuerySet:
-    # (``point_sum``, not ``points``: profiles and teams have a ``points`` relation.)
-    """RANK() over ``point_sum``, highest first: equal points, equal rank (1, 1, 3)."""
-    return queryset.annotate(rank=Window(Rank(), order_by=F("point_sum").desc()))
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 def enrolled_students(journey: Journey) -> QuerySet[Profile]:
     """The journey's students (role "user"). Closed accounts are left out: their
-    row stays for their posts, but they are no longer in the class."""
+    row stays for their posts, but they are no longer in the class.
+
+    The class's ids are looked up by primary key: as a join on ``profiles``
+    the planner may prefer reading every profile of the platform (a thousand
+    index probes look dearer than one sequential scan) and the class would
+    then cost as much as the platform is big."""
+    enrolled = UserJourney.objects.filter(journey=journey).order_by().values("user_id")
     return Profile.objects.filter(
-        journey_memberships__journey=journey, role=Role.USER, deleted_at__isnull=True
+        _AnyOf(F("pk"), Subquery(enrolled)), role=Role.USER, deleted_at__isnull=True
     )
 
 
-def individual_leaderboard(
-    journey: Journey, week: JourneyWeek | None = None
-) -> list[StudentStanding]:
-    """Every student of the journey, 0 points included, with their points over
-    the journey's instances (or ``week``'s), ordered by rank, then name."""
-    earned = UserPoint.objects.filter(
-        profile=OuterRef("pk"), mission_instance__in=_instance_ids(journey, week)
+# --- the board ------------------------------------------------------------------
+
+# One row per enrolled student: points (0 without any), the sort keys, RANK()
+# over the points, the place in listing order, the class size and the best
+# score. The sums are aggregated before the join (one pass over the class's
+# points rows), never per student.
+_BOARD = """
+WITH earned (profile_id, points) AS ({earned}),
+students (id, last_name, first_name) AS ({students}),
+scored AS (
+    SELECT s.id, COALESCE(e.points, 0) AS points,
+           COALESCE(s.last_name, '') AS sort_last, COALESCE(s.first_name, '') AS sort_first
+    FROM students s LEFT JOIN earned e ON e.profile_id = s.id
+),
+board AS (
+    SELECT id, points, sort_last, sort_first,
+           RANK() OVER (ORDER BY points DESC) AS rank,
+           ROW_NUMBER() OVER (ORDER BY points DESC, sort_last, sort_first, id) AS place,
+           COUNT(*) OVER () AS out_of,
+           MAX(points) OVER () AS best
+    FROM scored
+)
+"""
+_COLUMNS = "SELECT id, points, rank, place, out_of, best FROM board"
+
+
+def _board(journey: Journey, week: JourneyWeek | None) -> tuple[str, list]:
+    """The board's WITH clause and its parameters, from the ORM's own queries
+    for "the points that count" and "the students of the class"."""
+    earned = (
+        UserPoint.objects.filter(mission_instance__in=_instance_ids(journey, week))
+        .order_by()
+        .values("profile_id")
+        .annotate(points=Sum("total_points"))
     )
-    students = _ranked(
-        enrolled_students(journey)
-        .select_related("profile_image_file")
-        .annotate(point_sum=_sum_of(earned))
-    ).order_by("rank", "last_name", "first_name", "pk")
+    students = enrolled_students(journey).order_by().values("pk", "last_name", "first_name")
+    earned_sql, earned_params = earned.query.sql_with_params()
+    students_sql, students_params = students.query.sql_with_params()
+    sql = _BOARD.format(earned=earned_sql, students=students_sql)
+    return sql, [*earned_params, *students_params]
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: uuid.UUID
+    points: int
+    rank: int
+    place: int
+    out_of: int
+    best: int
+
+
+def _read(sql: str, params: list) -> list[_Row]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_Row(*row) for row in cursor.fetchall()]
+
+
+def _standings(rows: list[_Row]) -> list[StudentStanding]:
+    """The rows with their profiles (one query, avatars included)."""
+    if not rows:
+        return []
+    profiles = Profile.objects.select_related("profile_image_file").in_bulk([r.id for r in rows])
     return [
-        StudentStanding(profile=s, name=public_name(s), points=s.point_sum, rank=s.rank)
-        for s in students
-    ]
-
-
-def team_leaderboard(journey: Journey, week: JourneyWeek | None = None) -> list[TeamStanding]:
-    """Every team of the journey, 0 points included, ordered by rank, then name."""
-    earned = TeamPoint.objects.filter(
-        team=OuterRef("pk"), mission_instance__in=_instance_ids(journey, week)
-    )
-    members = TeamMember.objects.filter(team=OuterRef("pk")).order_by()
-    member_count = Coalesce(
-        Subquery(
-            members.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values(
-                "n"
-            ),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-    teams = _ranked(
-        Team.objects.filter(journey=journey).annotate(
-            point_sum=_sum_of(earned), member_count=member_count
+        StudentStanding(
+            profile=profile,
+            name=public_name(profile),
+            points=row.points,
+            rank=row.rank,
+            place=row.place,
         )
-    ).order_by("rank", "name", "pk")
-    return [
-        TeamStanding(team=t, member_count=t.member_count, points=t.point_sum, rank=t.rank)
-        for t in teams
+        for row in rows
+        # A profile closed between the two queries is simply not listed.
+        if (profile := profiles.get(row.id)) is not None
     ]
 
 
-def standing_of(rows: list[StudentStanding], profile: Profile) -> MyStanding | None:
-    """``profile``'s place in a leaderboard already read (no query); None when
-    they are not on it (a teacher, say)."""
-    for row in rows:
-        if row.profile.pk == profile.pk:
-            return MyStanding(rank=row.rank, out_of=len(rows), points=row.points)
-    return None
+def _next_cursor(rows: list[StudentStanding], out_of: int) -> str | None:
+    return rows[-1].cursor if rows and rows[-1].place < out_of else None
+
+
+def leaderboard(
+    journey: Journey,
+    week: JourneyWeek | None = None,
+    *,
+    profile: Profile | None = None,
+    top: int = LEADERBOARD_TOP,
+    around: int = LEADERBOARD_AROUND,
+) -> Leaderboard:
+    """The top ``top`` rows and, when ``profile`` is ranked below them, their
+    row with ``around`` rows either side; their standing. Two queries."""
+    board, params = _board(journey, week)
+    profile_id = profile.pk if profile is not None else None
+    mine = "(SELECT place FROM board WHERE id = %s)"  # NULL for a person not ranked
+    rows = _read(
+        f"{board} {_COLUMNS} WHERE place <= %s"
+        f" OR place BETWEEN {mine} - %s AND {mine} + %s ORDER BY place",
+        [*params, top, profile_id, around, profile_id, around],
+    )
+    me = next((row for row in rows if row.id == profile_id), None)
+    standings = _standings(rows)
+    head = [row for row in standings if row.place <= top]
+    tail = [row for row in standings if row.place > top]
+    if tail and head and tail[0].place == head[-1].place + 1:
+        # The neighbourhood follows the top without a gap: one list.
+        head, tail = head + tail, []
+    out_of = rows[0].out_of if rows else 0
+    return Leaderboard(
+        top=head,
+        around=tail,
+        me=MyStanding(rank=me.rank, out_of=me.out_of, points=me.points) if me else None,
+        out_of=out_of,
+        best=rows[0].best if rows else 0,
+        next_cursor=_next_cursor(head, out_of),
+    )
+
+
+def ranking_page(
+    journey: Journey,
+    week: JourneyWeek | None = None,
+    *,
+    after: str | None = None,
+    size: int = RANKING_PAGE_SIZE,
+) -> RankingPage:
+    """``size`` rows of the ranking after the cursor ``after`` (from the top
+    without one); ``BadCursor`` for a cursor we did not write. Two queries.
+
+    The row that ended the previous page is looked up in the class by id for
+    its name: if that student has left the class since, the page goes on
+    with the next lower points."""
+    board, params = _board(journey, week)
+    where, more = "", []
+    if after:
+        cursor = RankingCursor.decode(after)
+        where = (
+            " WHERE points < %s OR (points = %s AND (sort_last, sort_first, id) >"
+            " (SELECT sort_last, sort_first, id FROM board WHERE id = %s))"
+        )
+        more = [cursor.points, cursor.points, cursor.id]
+    rows = _read(f"{board} {_COLUMNS}{where} ORDER BY place LIMIT %s", [*params, *more, size])
+    standings = _standings(rows)
+    out_of = rows[0].out_of if rows else 0
+    return RankingPage(
+        rows=standings,
+        next_cursor=_next_cursor(standings, out_of),
+        out_of=out_of,
+        best=rows[0].best if rows else 0,
+    )
 
 
 def my_standing(
     journey: Journey, profile: Profile, week: JourneyWeek | None = None
 ) -> MyStanding | None:
-    """``profile``'s rank and points in the journey (one query)."""
-    return standing_of(individual_leaderboard(journey, week), profile)
+    """``profile``'s rank, the class size and their points (one query); None
+    when they are not ranked (a teacher, say)."""
+    board, params = _board(journey, week)
+    rows = _read(f"{board} {_COLUMNS} WHERE id = %s", [*params, profile.pk])
+    if not rows:
+        return None
+    return MyStanding(rank=rows[0].rank, out_of=rows[0].out_of, points=rows[0].points)
+
+
+# --- teams ------------------------------------------------------------------------
+
+# The same board for the journey's teams: points aggregated in one pass over
+# the journey's ``team_points`` (leaderboard index) and member counts in one
+# pass over its teams' members, never a subquery per team.
+_TEAM_BOARD = """
+WITH earned (team_id, points) AS ({earned}),
+members (team_id, n) AS ({members}),
+board AS (
+    SELECT t.id, t.name, COALESCE(e.points, 0) AS point_sum, COALESCE(m.n, 0) AS member_count,
+           RANK() OVER (ORDER BY COALESCE(e.points, 0) DESC) AS rank,
+           ROW_NUMBER() OVER (ORDER BY COALESCE(e.points, 0) DESC, t.name, t.id) AS place,
+           COUNT(*) OVER () AS out_of,
+           MAX(COALESCE(e.points, 0)) OVER () AS best
+    FROM ({teams}) AS t (id, name)
+    LEFT JOIN earned e ON e.team_id = t.id
+    LEFT JOIN members m ON m.team_id = t.id
+)
+SELECT id, name, point_sum, member_count, rank, place, out_of, best FROM board
+"""
+
+
+@dataclass(frozen=True)
+class TeamBoard:
+    top: list[TeamStanding]  # the first rows; every team when asked for all
+    mine: TeamStanding | None  # my team's row, wherever it is
+    out_of: int  # teams in the journey
+    best: int  # the most points: a bar's full width
+
+    @property
+    def mine_below(self) -> TeamStanding | None:
+        """My team's row when the top does not show it."""
+        if self.mine is None or any(row.team.pk == self.mine.team.pk for row in self.top):
+            return None
+        return self.mine
+
+    @property
+    def more(self) -> int:
+        """How many teams the top leaves out."""
+        return self.out_of - len(self.top)
+
+
+def team_leaderboard(
+    journey: Journey,
+    week: JourneyWeek | None = None,
+    *,
+    team_id=None,
+    top: int | None = TEAM_TOP,
+) -> TeamBoard:
+    """The journey's teams ranked, 0 points included, by rank, then name: the
+    first ``top`` (all with ``top=None``) and team ``team_id``'s row. One query."""
+    earned = (
+        TeamPoint.objects.filter(mission_instance__in=_instance_ids(journey, week))
+        .order_by()
+        .values("team_id")
+        .annotate(points=Sum("total_points"))
+    )
+    members = (
+        TeamMember.objects.filter(team__journey=journey)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("pk"))
+    )
+    teams = Team.objects.filter(journey=journey).order_by().values("pk", "name")
+    parts = [q.query.sql_with_params() for q in (earned, members, teams)]
+    sql = _TEAM_BOARD.format(earned=parts[0][0], members=parts[1][0], teams=parts[2][0])
+    params = [param for _sql, part in parts for param in part]
+    if top is not None:
+        sql += " WHERE place <= %s OR id = %s"
+        params += [top, team_id]
+    ranked = list(Team.objects.raw(f"{sql} ORDER BY place", params))
+    rows = [
+        TeamStanding(
+            team=team,
+            member_count=team.member_count,
+            points=team.point_sum,
+            rank=team.rank,
+            place=team.place,
+        )
+        for team in ranked
+    ]
+    return TeamBoard(
+        top=[row for row in rows if top is None or row.place <= top],
+        mine=next((row for row in rows if row.team.pk == team_id), None),
+        out_of=ranked[0].out_of if ranked else 0,
+        best=ranked[0].best if ranked else 0,
+    )

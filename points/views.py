@@ -1,24 +1,38 @@
 """The journey's Dashboard tab: for a student, my points and rank, a completion
 ring and per-week progress; for teachers, the class's submission rate per week.
-Everyone sees the individual and team leaderboards. A week filter (``?week=<id>``,
-bookmarkable) narrows the points, the ranks and the ring to one week."""
+Everyone sees the top of the individual leaderboard (and a student their own
+place in it), the rest of it page by page, and the team leaderboard. A week
+filter (``?week=<id>``, bookmarkable) narrows the points, the ranks and the
+ring to one week.
+
+The page costs the same queries whatever the class size: the ranking is read
+in SQL and only the rows shown leave the database. "More" asks for the next
+page by key (``?after=``): htmx appends its rows in place; without JavaScript
+it is a plain link to the page of its own."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.keyset import BadCursor
 from journeys.access import journey_for
 from journeys.models import JourneyWeek
 from journeys.selectors import week_from_query
 from missions.selectors import my_team_id
 from points.dashboard import class_submission_rates, student_progress
-from points.selectors import individual_leaderboard, standing_of, team_leaderboard
-
-# The individual leaderboard shows this many rows; the rest open on demand.
-LEADERBOARD_TOP = 10
+from points.selectors import (
+    LEADERBOARD_TOP,
+    RANKING_PAGE_SIZE,
+    TEAM_TOP,
+    leaderboard,
+    ranking_page,
+    team_leaderboard,
+)
 
 
 @login_required
@@ -27,39 +41,60 @@ def dashboard(request: HttpRequest, journey_id) -> HttpResponse:
     journey = journey_for(request.user, journey_id)
     weeks = list(JourneyWeek.objects.filter(journey=journey).order_by("week_number", "created_at"))
     week, week_error = week_from_query(request.GET.get("week"), weeks)
-    students = individual_leaderboard(journey, week)
-    teams = team_leaderboard(journey, week)
+    after = request.GET.get("after") or None
+    page = None
+    if after:
+        try:
+            page = ranking_page(journey, week, after=after, size=RANKING_PAGE_SIZE)
+        except BadCursor:
+            return HttpResponseBadRequest(_("This page of the leaderboard does not exist."))
     context = {
         "journey": journey,
         "active_tab": "dashboard",
         "weeks": weeks,
         "selected_week": week,
         "week_error": week_error,
-        "students": students,
-        "top_students": students[:LEADERBOARD_TOP],
-        "more_students": students[LEADERBOARD_TOP:],
-        # Leaderboard bars are drawn in a viewBox as wide as the top score.
-        "student_bar_max": max((row.points for row in students), default=0),
-        "teams": teams,
-        "team_bar_max": max((row.points for row in teams), default=0),
+        "page": page,
     }
-    if request.user.is_teacher:
+    if page is not None and request.htmx and request.htmx.target == "leaderboard-more":
+        context.update(
+            student_bar_max=page.best,
+            # A page holding my row has caught up with my place: the rows
+            # shown around it are dropped, so no one is listed twice.
+            drop_around=any(row.profile.pk == request.user.pk for row in page.rows),
+        )
+        # "More" swaps its own row for the page's rows (and the next "More").
+        response = render(request, "points/dashboard.html#ranking-page", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    board = leaderboard(journey, week, profile=request.user, top=LEADERBOARD_TOP)
+    is_teacher = request.user.is_teacher
+    team_id = None if is_teacher else my_team_id(profile=request.user, journey_id=journey.pk)
+    # The top teams and mine; every team on "Show all teams" (?teams=all).
+    team_top = None if request.GET.get("teams") == "all" else TEAM_TOP
+    team_board = team_leaderboard(journey, week, team_id=team_id, top=team_top)
+    context.update(
+        board=board,
+        # Leaderboard bars are drawn in a viewBox as wide as the top score.
+        student_bar_max=board.best,
+        team_board=team_board,
+        teams=team_board.top,
+        team_bar_max=team_board.best,
+    )
+    if is_teacher:
         context["class_rates"] = class_submission_rates(
-            journey=journey, weeks=weeks, students=len(students)
+            journey=journey, weeks=weeks, students=board.out_of
         )
     else:
-        team_id = my_team_id(profile=request.user, journey_id=journey.pk)
         context.update(
-            me=standing_of(students, request.user),
-            # Below the visible top rows, my own row is repeated under them.
-            my_row_below_top=next(
-                (row for row in students[LEADERBOARD_TOP:] if row.profile.pk == request.user.pk),
-                None,
-            ),
+            me=board.me,
             my_team_id=team_id,
-            my_team=next((row for row in teams if row.team.pk == team_id), None),
+            my_team=team_board.mine,
             progress=student_progress(
                 journey=journey, profile=request.user, weeks=weeks, team_id=team_id, week=week
             ),
         )
-    return render(request, "points/dashboard.html", context)
+    response = render(request, "points/dashboard.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

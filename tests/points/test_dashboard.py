@@ -137,24 +137,25 @@ def test_the_leaderboards_highlight_me_and_my_team(client, klass):
     assert "Minji Kim" in highlighted[0] and "Blaze" in highlighted[1]
 
 
-def test_below_the_top_ten_my_row_follows_them_and_the_rest_fold_away(client, klass):
-    for number in range(10):
+def test_below_the_top_ten_my_row_follows_them_and_the_rest_is_a_page_away(client, klass):
+    sheet = klass.journey.mission_instances.get(mission__name="Sheet")
+    for number in range(12):
         someone = UserJourneyFactory(journey=klass.journey, user__role=Role.USER).user
-        UserPoint.objects.create(
-            profile=someone,
-            mission_instance=klass.journey.mission_instances.get(mission__name="Sheet"),
-            total_points=100 + number,
-        )
-    response = page(client, klass, klass.student)
+        UserPoint.objects.create(profile=someone, mission_instance=sheet, total_points=100 + number)
+    response = page(client, klass, klass.student)  # 10 PT: #14 of 15
     html = response.content.decode()
-    assert response.context["my_row_below_top"].profile == klass.student
-    leaderboard = html.split('id="students-title"')[1]
-    visible, folded = leaderboard.split('<details class="leaderboard-more">')
-    folded = folded.split("</details>")[0]
-    # My row is repeated under the top ten, highlighted, and stays in the full list.
-    assert re.search(r'leaderboard__row--me">.*?Minji Kim', visible, re.S)
-    assert "Minji Kim" in folded
-    assert "Show all 13 students" in folded
+    board = response.context["board"]
+    assert [row.place for row in board.top] == list(range(1, 11))
+    assert [row.place for row in board.around] == [12, 13, 14, 15]
+    leaderboard = html.split('id="students-title"')[1].split('id="teams-title"')[0]
+    top, around = leaderboard.split('<tbody id="leaderboard-around">')
+    # My row is under the top ten, after a gap, highlighted; the rest is a page away.
+    assert 'class="leaderboard__gap" aria-hidden="true"' in around
+    assert re.search(r'leaderboard__row--me">.*?Minji Kim', around, re.S)
+    assert "Minji Kim" not in top
+    assert "More students" in top and f"after={board.next_cursor}" in top
+    assert "Top 10 of 15 students" in text_of(response)
+    assert "My rank #14 of 15" in text_of(response)
 
 
 def test_trophies_go_to_the_top_three_with_points(client, klass):
@@ -218,6 +219,29 @@ def test_teachers_see_class_submission_rates_instead_of_personal_stats(client, k
     assert "Leaderboard" in text and "Team leaderboard" in text
 
 
+def test_a_submitter_counts_once_per_mission_and_only_while_in_the_class(client, klass):
+    w2, w2team = (klass.journey.mission_instances.get(mission__name=n) for n in ("Sheet", "Pitch"))
+    # The teammate also submitted the team mission alone, and is in a second
+    # team that submitted it too: still one submitter for the pitch.
+    PostFactory(mission_instance=w2team, user=klass.teammate)
+    other_team = TeamFactory(journey=klass.journey, name="Wave 2")
+    TeamMemberFactory(team=other_team, user=klass.teammate)
+    PostFactory(
+        mission_instance=w2team, user=klass.teammate, team=other_team, is_team_submission=True
+    )
+    # Someone who submitted and then left the class, and a teacher's test post.
+    gone = UserJourneyFactory(journey=klass.journey, user__role=Role.USER).user
+    PostFactory(mission_instance=w2, user=gone)
+    gone.journey_memberships.all().delete()
+    PostFactory(mission_instance=w2, user=klass.teacher)
+
+    rates = page(client, klass, klass.teacher).context["class_rates"]
+
+    counts = {i.mission.name: i.submitters for row in rates for i in row.instances}
+    assert counts == {"Intro": 2, "E-mail": 1, "Sheet": 0, "Pitch": 2}
+    assert [(r.submissions, r.possible) for r in rates[:2]] == [(3, 6), (2, 6)]
+
+
 # --- access -----------------------------------------------------------------------
 
 
@@ -264,20 +288,24 @@ def grow(klass, students: int) -> None:
 
 @pytest.mark.parametrize(
     ("viewer", "queries"),
-    # session, user, journey, weeks, leaderboard, team leaderboard, unread count;
-    # a student: their team, their instances; a teacher: the class's instances.
+    # session, user, journey, weeks, the leaderboard and its rows' profiles,
+    # the team leaderboard, the unread count; a student: their team, their
+    # instances; a teacher: the class's instances and their submitters.
     # (A student without a team: missions.selectors looks the team up once more.)
-    [("student", 9), ("classmate", 10), ("teacher", 8)],
+    [("student", 10), ("classmate", 11), ("teacher", 10)],
 )
-def test_the_dashboard_runs_the_same_queries_for_5_and_200_students(
+def test_the_dashboard_runs_the_same_queries_for_10_and_200_students(
     client, klass, django_assert_num_queries, viewer, queries
 ):
     client.force_login(getattr(klass, viewer))
-    grow(klass, 2)  # 5 students in all
+    grow(klass, 7)  # 10 students in all
     with django_assert_num_queries(queries):
         assert client.get(klass.url).status_code == 200
 
-    grow(klass, 195)  # 200 students
+    grow(klass, 190)  # 200 students, 50 teams
     with django_assert_num_queries(queries):
         response = client.get(klass.url, {"week": str(klass.weeks[0].pk)})
-    assert len(response.context["students"]) == 200
+    board = response.context["board"]
+    assert board.out_of == 200
+    assert len(board.top) + len(board.around) <= 10 + 5
+    assert len(response.context["teams"]) == 10
