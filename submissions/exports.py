@@ -2,9 +2,10 @@
 
 One row per submission (a team's post is one row, under its author, with the
 team's name). Headers and labels are in the requesting teacher's language,
-times on their clock. Rows come from one query through ``iterator()`` with
-``select_related``: memory and the number of queries stay flat however many
-submissions there are.
+times on their clock. Rows come from one query, on the journey's index, read
+through ``iterator()`` (a server-side cursor, ``ITERATOR_CHUNK`` rows at a
+time) with ``select_related``: memory and the number of queries stay flat
+however many submissions there are.
 
 The CSV streams while it is read (``StreamingHttpResponse``). A streamed body
 is produced after the view has returned, when the middleware has already put
@@ -35,6 +36,7 @@ from community.models import AchievementStatus, Post
 from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from journeys.models import Journey
 from missions.models import MissionType
+from submissions.selectors import PLACEHOLDER_ID, url_maker
 
 # The columns, in order. Lazy: each export renders them in the requester's language.
 COLUMNS = (
@@ -82,15 +84,40 @@ class ExportSettings:
 
 def submissions_for_export(journey: Journey) -> QuerySet[Post]:
     """The journey's submissions in plan order, then by student; everything a
-    row shows comes with them (select_related), so rows cost no extra query."""
+    row shows comes with them (select_related), so rows cost no extra query.
+
+    Found by the post's own ``journey_id`` (its index, posts_journey_id_…),
+    not through ``mission_instance__journey``: that filter is on the joined
+    instances' column, so PostgreSQL reads every post of every academy to find
+    one journey's. A post with no mission (not a submission) is left out, as
+    the join left it out."""
     return (
-        Post.objects.filter(mission_instance__journey=journey)
+        Post.objects.filter(journey_id=journey.pk, mission_instance__isnull=False)
         .select_related(
             "mission_instance__mission",
             "mission_instance__journey_week",
             "user",
             "team",
             "graded_by",
+        )
+        # Only what a row shows (and public_name reads): a profile row has many
+        # more columns, and every row of the export would parse them.
+        .only(
+            "title",
+            "created_at",
+            "achievement_status",
+            "score",
+            "graded_at",
+            "is_hidden",
+            "mission_instance__journey_week__name",
+            "mission_instance__mission__name",
+            "mission_instance__mission__mission_type",
+            "team__name",
+            *(
+                f"{person}__{name}"
+                for person in ("user", "graded_by")
+                for name in ("first_name", "last_name", "email", "deleted_at")
+            ),
         )
         .order_by(
             "mission_instance__journey_week__week_number",
@@ -116,6 +143,12 @@ def export_rows(journey: Journey, settings: ExportSettings) -> Iterator[list]:
         statuses = {choice.value: str(choice.label) for choice in AchievementStatus}
         types = {choice.value: str(choice.label) for choice in MissionType}
         yes, no = _("Yes"), _("No")
+        # Every post is the journey's (the filter): its address is one string.
+        post_url = url_maker(
+            settings.absolute_url(
+                reverse("community:post_detail", args=[journey.pk, PLACEHOLDER_ID])
+            )
+        )
         posts = submissions_for_export(journey).iterator(chunk_size=ITERATOR_CHUNK)
         for post in posts:
             instance = post.mission_instance
@@ -133,9 +166,7 @@ def export_rows(journey: Journey, settings: ExportSettings) -> Iterator[list]:
                 _local(post.graded_at, settings.zone),
                 public_name(post.graded_by) if post.graded_by_id else "",
                 yes if post.is_hidden else no,
-                settings.absolute_url(
-                    reverse("community:post_detail", args=[post.journey_id, post.pk])
-                ),
+                post_url(post.pk),
             ]
 
 

@@ -1,11 +1,30 @@
 """Reads for the teachers' Submissions tab of a journey: the submission rate per
 week, who has not submitted which open mission, and the student × mission matrix.
 
-``submissions_overview`` runs a fixed number of queries (instances, students,
-team memberships, posts, today's reminders) whatever the number of students,
-missions or posts: the matrix is assembled here in Python from those five
-flat reads, which is also what lets a team's one post fill the cell of every
-member of that team.
+A class can have a thousand students and thirty missions, so nothing here
+reads or draws the whole class:
+
+- the **totals** (each mission's submissions, hence the weekly rates, the
+  per-mission counts and the "not submitted" counts, and how many of those
+  were reminded today) are aggregates over the whole class, computed by
+  PostgreSQL in one query (``TOTALS_SQL``);
+- the **matrix** is one page of students (``MATRIX_PAGE_SIZE``), paged by key
+  on their sort key (last name, first name, id), not by OFFSET; its cells are
+  assembled in Python from flat reads of that page's students and posts,
+  which is what lets a team's one post fill the cell of every member;
+- the **"not submitted" lists** name the students of an open mission when
+  few have not submitted it (``MISSING_LISTED_MAX``, read with the totals);
+  a longer list opens a page at a time (``missing_page``), by key too.
+
+Whatever the size of the class, a page runs the same queries and renders the
+same number of rows.
+
+A cell counts as submitted (as on the plan tab, ``missions.selectors.own_posts_q``)
+when the student has a post of their own for the mission, or their team has a
+team submission for it. The rule is written twice, as SQL for the totals
+(``TOTALS_SQL``) and as querysets for the pages (``_not_submitted``, the
+matrix's cells); tests/submissions/test_totals.py compares both with a
+brute-force count.
 """
 
 from __future__ import annotations
@@ -14,18 +33,29 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
-from core.moments import local_date
+from core.keyset import BadCursor, key_after, key_decode, key_encode
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from points import charts
 from points.selectors import enrolled_students
+from submissions.totals import ClassTotals, class_totals, reminder_day, reminder_days
 from teams.models import TeamMember
 
 # Week names are cut to this many characters inside the chart (SVG text does
@@ -35,6 +65,16 @@ CHART_LABEL_CHARS = 28
 CHART_ROW_HEIGHT = 46
 CHART_BAR_Y = 22
 CHART_BAR_HEIGHT = 12
+
+# Students per page of the matrix: 30 students × 32 missions is about a
+# thousand cells, some 120 KB of HTML, whatever the size of the class.
+MATRIX_PAGE_SIZE = 30
+# "Not submitted yet" names the students of an open mission when at most this
+# many have not submitted it; a longer list opens a page at a time.
+MISSING_LISTED_MAX = 12
+MISSING_PAGE_SIZE = 50
+# A cursor longer than this is not one we wrote (two names and an id).
+CURSOR_MAX_LENGTH = 4000
 
 
 class CellState:
@@ -52,6 +92,7 @@ class Cell:
     post_id: uuid.UUID | None = None
     score: int | None = None
     by_team: bool = False  # filled by the student's team's post
+    url: str = ""  # the post's grading page
 
     @property
     def submitted(self) -> bool:
@@ -102,6 +143,23 @@ class WeekRate:
 
 
 @dataclass(frozen=True)
+class MissionTotal:
+    """One released mission over the whole class."""
+
+    instance: JourneyMissionInstance
+    students: int
+    submitted: int
+
+    @property
+    def missing(self) -> int:
+        return self.students - self.submitted
+
+    @property
+    def percent(self) -> int:
+        return charts.percent(self.submitted, self.students)
+
+
+@dataclass(frozen=True)
 class MissingStudent:
     profile: Profile
     name: str
@@ -110,33 +168,51 @@ class MissingStudent:
 
 @dataclass
 class MissingGroup:
-    """An open mission and the enrolled students who have not submitted it."""
+    """An open mission and the enrolled students who have not submitted it:
+    their number over the whole class, how many of them were not reminded
+    today, and, when they are few (``listed``), who they are, by name. A
+    longer list is read a page at a time (``missing_page``)."""
 
     instance: JourneyMissionInstance
+    total: int = 0
+    not_yet_reminded: int = 0
     students: list[MissingStudent] = field(default_factory=list)
+    listed: bool = False  # ``students`` holds them all
+    next_cursor: str | None = None  # (``students`` is never a page of more)
 
-    @property
-    def not_yet_reminded(self) -> int:
-        return sum(not student.reminded_today for student in self.students)
+
+@dataclass
+class MissingPage:
+    """A page of one mission's "not submitted" list."""
+
+    students: list[MissingStudent]
+    next_cursor: str | None
+    is_first: bool
+
+
+@dataclass
+class MatrixPage:
+    """A page of the matrix: ``rows`` for the students after the cursor, a
+    cell per column each."""
+
+    columns: list[JourneyMissionInstance]
+    rows: list[StudentRow]
+    next_cursor: str | None
+    is_first: bool
 
 
 @dataclass
 class SubmissionsOverview:
     rates: list[WeekRate]
     chart_height: int
+    student_count: int  # the whole class
     columns: list[JourneyMissionInstance]  # released instances shown (plan order)
-    rows: list[StudentRow]
+    totals: list[MissionTotal]  # one per column, over the whole class
+    rows: list[StudentRow]  # one page of students
+    next_cursor: str | None  # of the matrix's next page, None on the last
+    is_first: bool
     missing: list[MissingGroup]
-
-    @property
-    def student_count(self) -> int:
-        return len(self.rows)
-
-
-def reminder_day(now: dt.datetime, student: Profile) -> dt.date:
-    """The calendar day a reminder counts for: the reminded student's, so "at
-    most one a day" resets at their midnight, not at UTC's or the teacher's."""
-    return local_date(now, student)
+    page_size: int = MATRIX_PAGE_SIZE
 
 
 def released_instances(journey: Journey, now: dt.datetime) -> QuerySet[JourneyMissionInstance]:
@@ -148,14 +224,176 @@ def released_instances(journey: Journey, now: dt.datetime) -> QuerySet[JourneyMi
     )
 
 
-def _cells_lookup(journey: Journey, now: dt.datetime):
-    """Two dicts from one query over the journey's submissions of released
-    instances: individual posts by (instance, author) and team posts by
+# --- cursors ------------------------------------------------------------------------
+#
+# Students are listed by (last name, first name, id), a missing name sorting as
+# "". A cursor is that key of a page's last student (core.keyset's cursor over
+# any sort key: names may hold any character). Anything else is BadCursor, a 400.
+
+SORT_KEY = ("sort_last", "sort_first", "pk")
+
+
+def _sorted_students(students: QuerySet[Profile]) -> QuerySet[Profile]:
+    return students.annotate(
+        sort_last=Coalesce("last_name", Value(""), output_field=TextField()),
+        sort_first=Coalesce("first_name", Value(""), output_field=TextField()),
+    ).order_by(*SORT_KEY)
+
+
+def student_cursor(profile: Profile) -> str:
+    """The cursor after ``profile`` (annotated by ``_sorted_students``)."""
+    return key_encode([profile.sort_last, profile.sort_first, profile.pk])
+
+
+def _after(students: QuerySet[Profile], raw: str | None) -> QuerySet[Profile]:
+    """``students`` (sorted) after the cursor ``raw``; BadCursor if not ours."""
+    if not raw:
+        return students
+    if len(raw) > CURSOR_MAX_LENGTH:
+        raise BadCursor(raw)
+    key = key_decode(raw, types=[str, str, uuid.UUID])
+    if any("\x00" in part for part in key[:2]):
+        raise BadCursor(raw)  # PostgreSQL text cannot hold it: not a name of ours
+    return students.filter(key_after(SORT_KEY, key))
+
+
+def _page(students: QuerySet[Profile], size: int) -> tuple[list[Profile], str | None]:
+    """At most ``size`` students and the cursor of the next page (None on the
+    last): one query, a row beyond ``size`` read only to know more follow."""
+    rows = list(students[: size + 1])
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    return rows, student_cursor(rows[-1])
+
+
+# --- who has not submitted ------------------------------------------------------------
+
+
+def _individual_post() -> Q:
+    """A post that fills its author's cell only: not a team submission, or one
+    whose team is gone (as ``TOTALS_SQL`` has it)."""
+    return Q(is_team_submission=False) | Q(is_team_submission__isnull=True) | Q(team__isnull=True)
+
+
+def _not_submitted(journey: Journey, instance: JourneyMissionInstance, now: dt.datetime):
+    """The journey's students (sorted) with neither a post of their own for
+    ``instance`` nor a team submission of their team; each with
+    ``last_reminded_on``, the latest day they were reminded of it that may be
+    their today (``MissingStudent.reminded_today`` compares it with theirs)."""
+    own_post = Post.objects.filter(
+        _individual_post(), mission_instance_id=instance.pk, user_id=OuterRef("pk")
+    )
+    team_post = TeamMember.objects.filter(
+        user_id=OuterRef("pk"),
+        team__journey_id=journey.pk,
+        team__posts__mission_instance_id=instance.pk,
+        team__posts__is_team_submission=True,
+    )
+    first_day, _last_day = reminder_days(now)
+    reminded_on = MissionReminder.objects.filter(
+        mission_instance_id=instance.pk, profile_id=OuterRef("pk"), sent_on__gte=first_day
+    ).order_by("-sent_on")
+    return (
+        _sorted_students(enrolled_students(journey))
+        .exclude(Exists(own_post))
+        .exclude(Exists(team_post))
+        .annotate(last_reminded_on=Subquery(reminded_on.values("sent_on")[:1]))
+    )
+
+
+def _missing_student(profile: Profile, now: dt.datetime) -> MissingStudent:
+    return MissingStudent(
+        profile=profile,
+        name=public_name(profile),
+        reminded_today=profile.last_reminded_on == reminder_day(now, profile),
+    )
+
+
+def missing_page(
+    *,
+    journey: Journey,
+    instance: JourneyMissionInstance,
+    after: str | None = None,
+    size: int = MISSING_PAGE_SIZE,
+    now: dt.datetime | None = None,
+) -> MissingPage:
+    """A page of the students who have not submitted ``instance``, by name,
+    after the cursor ``after`` (BadCursor when it is not one of ours)."""
+    now = now or timezone.now()
+    students, next_cursor = _page(_after(_not_submitted(journey, instance, now), after), size)
+    return MissingPage(
+        students=[_missing_student(profile, now) for profile in students],
+        next_cursor=next_cursor,
+        is_first=not after,
+    )
+
+
+def missing_group(
+    *, journey: Journey, instance: JourneyMissionInstance, now: dt.datetime | None = None
+) -> MissingGroup:
+    """``instance``'s numbers over the whole class (its students are paged:
+    ``missing_page``)."""
+    now = now or timezone.now()
+    open_instances = [instance] if instance.is_open(now) else []
+    totals = class_totals(journey, [instance], open_instances, now)
+    missing = totals.students - totals.submitted.get(instance.pk, 0)
+    return MissingGroup(
+        instance=instance,
+        total=missing,
+        not_yet_reminded=missing - totals.reminded.get(instance.pk, 0),
+    )
+
+
+def _missing_groups(
+    open_instances: list[JourneyMissionInstance], totals: ClassTotals, now
+) -> list[MissingGroup]:
+    """The open missions (soonest deadline first) that somebody has not
+    submitted, with the students of those that at most ``MISSING_LISTED_MAX``
+    have not (``totals.listed``), by name."""
+    groups = []
+    for instance in open_instances:
+        missing = totals.students - totals.submitted.get(instance.pk, 0)
+        if missing > 0:
+            groups.append(
+                MissingGroup(
+                    instance=instance,
+                    total=missing,
+                    not_yet_reminded=missing - totals.reminded.get(instance.pk, 0),
+                    listed=missing <= MISSING_LISTED_MAX,
+                )
+            )
+    for group in groups:
+        if group.listed:  # at most MISSING_LISTED_MAX: the query read them all
+            group.students = [
+                MissingStudent(
+                    profile=profile,
+                    name=public_name(profile),
+                    reminded_today=day == reminder_day(now, profile),
+                )
+                for profile, day in totals.listed.get(group.instance.pk, [])
+            ]
+    groups.sort(key=lambda group: (group.instance.expiry_date, group.instance.pk))
+    return groups
+
+
+# --- the matrix -------------------------------------------------------------------------
+
+
+def _cells_lookup(journey: Journey, columns: list[JourneyMissionInstance], students, teams):
+    """Two dicts from one query over the page's posts for ``columns``: the
+    students' own posts by (instance, author) and their teams' submissions by
     (instance, team)."""
     individual: dict[tuple, Cell] = {}
     by_team: dict[tuple, Cell] = {}
+    if not columns or not students:
+        return individual, by_team
+    grade_url = url_maker(reverse("grading:grade", args=[PLACEHOLDER_ID]))
     posts = Post.objects.filter(
-        mission_instance__journey=journey, mission_instance__release_date__lte=now
+        Q(user_id__in=[profile.pk for profile in students])
+        | Q(team_id__in=set(teams), is_team_submission=True),
+        journey_id=journey.pk,
+        mission_instance_id__in=[instance.pk for instance in columns],
     ).values_list(
         "id",
         "mission_instance_id",
@@ -167,35 +405,45 @@ def _cells_lookup(journey: Journey, now: dt.datetime):
     )
     for post_id, instance_id, user_id, team_id, is_team, status, score in posts:
         state = status or CellState.PENDING
+        url = grade_url(post_id)
         if is_team and team_id is not None:
-            by_team[(instance_id, team_id)] = Cell(state, post_id, score, by_team=True)
+            by_team[(instance_id, team_id)] = Cell(state, post_id, score, by_team=True, url=url)
         else:
-            individual[(instance_id, user_id)] = Cell(state, post_id, score)
+            individual[(instance_id, user_id)] = Cell(state, post_id, score, url=url)
     return individual, by_team
 
 
-def _teams_of(journey: Journey) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
-    """user id → (team id, team name) in this journey (one team per journey)."""
-    rows = TeamMember.objects.filter(team__journey=journey).values_list(
-        "user_id", "team_id", "team__name"
-    )
-    return {user_id: (team_id, name) for user_id, team_id, name in rows}
+# An id no row has, to build a URL once and fill in many ids (``url_maker``).
+PLACEHOLDER_ID = uuid.UUID(int=0)
 
 
-def submissions_overview(
+def url_maker(url: str):
+    """``url`` (built with ``PLACEHOLDER_ID``) for any id, at the cost of a
+    string join: a page of a thousand cells, or an export of thirty thousand
+    rows, would otherwise ``reverse`` each one."""
+    before, after = url.split(str(PLACEHOLDER_ID))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def matrix_page(
     *,
     journey: Journey,
-    weeks: list[JourneyWeek],
-    week: JourneyWeek | None = None,
-    now: dt.datetime | None = None,
-) -> SubmissionsOverview:
-    """Everything the Submissions tab shows. The chart covers every week of
-    ``weeks``; the matrix and the "not submitted" list only ``week`` when given."""
-    now = now or timezone.now()
-    instances = list(released_instances(journey, now))
-    students = list(enrolled_students(journey).order_by("last_name", "first_name", "pk"))
-    teams = _teams_of(journey)
-    individual, team_posts = _cells_lookup(journey, now)
+    columns: list[JourneyMissionInstance],
+    after: str | None = None,
+    size: int = MATRIX_PAGE_SIZE,
+) -> MatrixPage:
+    """A page of the matrix: the students after the cursor ``after`` (BadCursor
+    when it is not one of ours), by name, with a cell for each of ``columns``.
+    Two queries: the students with their team, then their posts and their
+    teams' posts."""
+    membership = TeamMember.objects.filter(team__journey_id=journey.pk, user_id=OuterRef("pk"))
+    students = _sorted_students(enrolled_students(journey)).annotate(
+        matrix_team_id=Subquery(membership.values("team_id")[:1]),
+        matrix_team_name=Subquery(membership.values("team__name")[:1]),
+    )
+    students, next_cursor = _page(_after(students, after), size)
+    teams = {p.matrix_team_id for p in students if p.matrix_team_id is not None}
+    individual, team_posts = _cells_lookup(journey, columns, students, teams)
 
     def cell(instance: JourneyMissionInstance, profile: Profile) -> Cell:
         # As on the plan tab (missions.selectors.own_posts_q): the student's
@@ -203,78 +451,82 @@ def submissions_overview(
         own = individual.get((instance.pk, profile.pk))
         if own is not None:
             return own
-        team = teams.get(profile.pk)
-        if team is not None:
-            return team_posts.get((instance.pk, team[0]), EMPTY_CELL)
+        if profile.matrix_team_id is not None:
+            return team_posts.get((instance.pk, profile.matrix_team_id), EMPTY_CELL)
         return EMPTY_CELL
 
-    grid = {profile.pk: [cell(instance, profile) for instance in instances] for profile in students}
-    shown = [
-        index
-        for index, instance in enumerate(instances)
-        if week is None or instance.journey_week_id == week.pk
-    ]
     rows = [
         StudentRow(
             profile=profile,
             name=public_name(profile),
-            team_name=teams[profile.pk][1] if profile.pk in teams else None,
-            cells=[grid[profile.pk][index] for index in shown],
+            team_name=profile.matrix_team_name,
+            cells=[cell(instance, profile) for instance in columns],
         )
         for profile in students
     ]
+    return MatrixPage(columns=columns, rows=rows, next_cursor=next_cursor, is_first=not after)
+
+
+def shown_columns(
+    instances: list[JourneyMissionInstance], week: JourneyWeek | None
+) -> list[JourneyMissionInstance]:
+    """The released instances the matrix shows: ``week``'s, or all."""
+    return [i for i in instances if week is None or i.journey_week_id == week.pk]
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def submissions_overview(
+    *,
+    journey: Journey,
+    weeks: list[JourneyWeek],
+    week: JourneyWeek | None = None,
+    after: str | None = None,
+    now: dt.datetime | None = None,
+) -> SubmissionsOverview:
+    """Everything the Submissions tab shows. The chart covers every week of
+    ``weeks``; the matrix and the "not submitted" list only ``week`` when given.
+    The matrix shows the page of students after the cursor ``after``
+    (BadCursor when it is not one of ours)."""
+    now = now or timezone.now()
+    instances = list(released_instances(journey, now))
+    columns = shown_columns(instances, week)
+    open_instances = [instance for instance in columns if instance.is_open(now)]
+    totals = class_totals(journey, instances, open_instances, now, listed=MISSING_LISTED_MAX)
+    page = matrix_page(journey=journey, columns=columns, after=after)
     return SubmissionsOverview(
-        rates=_week_rates(weeks, instances, grid, len(students)),
+        rates=_week_rates(weeks, instances, totals),
         chart_height=max(len(weeks), 1) * CHART_ROW_HEIGHT,
-        columns=[instances[index] for index in shown],
-        rows=rows,
-        missing=_missing_groups(
-            journey, [instances[index] for index in shown], shown, students, grid, now
-        ),
+        student_count=totals.students,
+        columns=columns,
+        totals=[
+            MissionTotal(
+                instance=instance,
+                students=totals.students,
+                submitted=totals.submitted.get(instance.pk, 0),
+            )
+            for instance in columns
+        ],
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        is_first=page.is_first,
+        missing=_missing_groups(open_instances, totals, now),
     )
 
 
-def _week_rates(weeks, instances, grid, student_count: int) -> list[WeekRate]:
-    by_week = {week.pk: WeekRate(week=week, students=student_count) for week in weeks}
-    for index, instance in enumerate(instances):
+def _week_rates(weeks, instances, totals: ClassTotals) -> list[WeekRate]:
+    by_week = {week.pk: WeekRate(week=week, students=totals.students) for week in weeks}
+    for instance in instances:
         rate = by_week.get(instance.journey_week_id)
         if rate is None:
             continue
         rate.released += 1
-        rate.submitted += sum(cells[index].submitted for cells in grid.values())
+        rate.submitted += totals.submitted.get(instance.pk, 0)
     rates = list(by_week.values())
     for position, rate in enumerate(rates):
         rate.y = position * CHART_ROW_HEIGHT
     return rates
-
-
-def _missing_groups(journey, columns, indexes, students, grid, now) -> list[MissingGroup]:
-    """Open missions (among ``columns``) with the students who have not submitted
-    them, soonest deadline first; each student flagged if reminded today (their today)."""
-    today = {profile.pk: reminder_day(now, profile) for profile in students}
-    reminded = set(
-        MissionReminder.objects.filter(
-            mission_instance__journey=journey, sent_on__in=set(today.values())
-        ).values_list("mission_instance_id", "profile_id", "sent_on")
-    )
-    groups = []
-    for instance, index in zip(columns, indexes, strict=True):
-        if not instance.is_open(now):
-            continue
-        group = MissingGroup(instance=instance)
-        for profile in students:
-            if not grid[profile.pk][index].submitted:
-                group.students.append(
-                    MissingStudent(
-                        profile=profile,
-                        name=public_name(profile),
-                        reminded_today=(instance.pk, profile.pk, today[profile.pk]) in reminded,
-                    )
-                )
-        if group.students:
-            groups.append(group)
-    groups.sort(key=lambda group: (group.instance.expiry_date, group.instance.pk))
-    return groups
 
 
 # --- for the reminder services -------------------------------------------------------

@@ -30,7 +30,8 @@ from journeys.models import UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from notifications.services import notifications_send
 from notifications.types import NotificationDraft
-from submissions.selectors import reminder_candidates, reminder_day
+from submissions.selectors import reminder_candidates
+from submissions.totals import reminder_day
 
 
 class ReminderRefused(ServiceError):

@@ -1,12 +1,15 @@
 """The teachers' Submissions tab of a journey (/journeys/<journey_id>/submissions/):
 submission rate per week, who has not submitted which open mission (with
-"Remind"), the student × mission matrix, and CSV / XLSX exports.
+"Remind", and a page per mission for the whole list), the student × mission
+matrix a page of students at a time, and CSV / XLSX exports.
 
 Teachers and admins of the journey's academy only: every view starts with
 ``managed_journey_for``, which answers 404 to students and other academies.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django import forms
 from django.contrib import messages
@@ -16,22 +19,35 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import public_name
+from core.keyset import BadCursor
 from journeys.access import managed_journey_for
 from journeys.models import JourneyWeek
 from journeys.selectors import week_from_query
 from missions.models import JourneyMissionInstance
 from submissions import exports
-from submissions.selectors import enrolled_student, submissions_overview
+from submissions.selectors import (
+    CURSOR_MAX_LENGTH,
+    enrolled_student,
+    matrix_page,
+    missing_group,
+    missing_page,
+    released_instances,
+    shown_columns,
+    submissions_overview,
+)
 from submissions.services import (
     ReminderRefused,
     mission_reminder_send,
@@ -51,6 +67,7 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
     journey = managed_journey_for(request.user, journey_id)
     weeks = _weeks(journey)
     week, week_error = week_from_query(request.GET.get("week"), weeks)
+    after = request.GET.get("after") or None
     context = {
         "journey": journey,
         "active_tab": "submissions",
@@ -58,9 +75,68 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
         "selected_week": week,
         "selected_week_id": week.pk if week else None,
         "week_error": week_error,
-        "overview": submissions_overview(journey=journey, weeks=weeks, week=week),
     }
-    return render(request, "submissions/index.html", context)
+    try:
+        if request.htmx and after:
+            # "More students" swaps its own row for the next page's rows (and
+            # the next "More"): the matrix's rows only, no totals.
+            columns = shown_columns(list(released_instances(journey, timezone.now())), week)
+            context["page"] = matrix_page(journey=journey, columns=columns, after=after)
+            response = render(request, "submissions/index.html#matrix-rows", context)
+        else:
+            context["overview"] = submissions_overview(
+                journey=journey, weeks=weeks, week=week, after=after
+            )
+            context["page"] = context["overview"]
+            response = render(request, "submissions/index.html", context)
+    except BadCursor:
+        return HttpResponseBadRequest(_("This page of the student list does not exist."))
+    # The same URL answers a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def missing(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
+    """Everyone who has not submitted one mission, a page at a time: a "Not
+    submitted yet" group too long to list on the overview. With htmx the group
+    loads its first page when it is opened, and "Show more" swaps itself for
+    the next; without JavaScript this is a page of its own."""
+    journey = managed_journey_for(request.user, journey_id)
+    now = timezone.now()
+    instance = released_instances(journey, now).filter(pk=instance_id).first()
+    if instance is None:
+        raise Http404
+    after = request.GET.get("after") or None
+    try:
+        page = missing_page(journey=journey, instance=instance, after=after, now=now)
+    except BadCursor:
+        return HttpResponseBadRequest(_("This page of the list does not exist."))
+    context = {
+        "journey": journey,
+        "active_tab": "submissions",
+        "instance": instance,
+        "page": page,
+        "after": after or "",
+        # The overview's week filter, to go back to (only passed on, as in RemindForm).
+        "selected_week_id": _uuid_or_none(request.GET.get("week")),
+        "remind_closed": not instance.is_open(now),
+    }
+    if request.htmx:
+        response = render(request, "submissions/index.html#missing-rows", context)
+    else:
+        context["group"] = missing_group(journey=journey, instance=instance, now=now)
+        response = render(request, "submissions/missing.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
 
 
 # --- reminders --------------------------------------------------------------------------
@@ -71,8 +147,12 @@ class RemindForm(forms.Form):
 
     instance = forms.UUIDField()
     student = forms.UUIDField(required=False)
-    # The week filter to come back to (not trusted: only passed on as ?week=).
+    # Where to come back to without JavaScript (not trusted: only passed on as
+    # ?week= and ?after=): the overview, or the page of the mission's
+    # "not submitted" list the button was on.
     week = forms.UUIDField(required=False)
+    back = forms.ChoiceField(choices=[("", ""), ("missing", "missing")], required=False)
+    after = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH)
 
 
 @login_required
@@ -90,8 +170,9 @@ def remind(request: HttpRequest, journey_id) -> HttpResponse:
     )
     if instance is None:
         raise Http404
+    back = _back_url(journey, instance, form.cleaned_data)
     if form.cleaned_data["student"] is None:
-        return _remind_all(request, journey, instance, week=form.cleaned_data["week"])
+        return _remind_all(request, journey, instance, back=back)
     student = enrolled_student(journey, form.cleaned_data["student"])
     if student is None:
         raise Http404
@@ -126,10 +207,10 @@ def remind(request: HttpRequest, journey_id) -> HttpResponse:
         }
         return render(request, "submissions/index.html#missing-row", context)
     messages.add_message(request, level, text)
-    return _back_to_overview(journey, form.cleaned_data["week"])
+    return redirect(back)
 
 
-def _remind_all(request, journey, instance, *, week) -> HttpResponse:
+def _remind_all(request, journey, instance, *, back: str) -> HttpResponse:
     try:
         count = mission_reminders_send_all(instance=instance, sent_by=request.user)
     except ReminderRefused as refused:
@@ -154,15 +235,20 @@ def _remind_all(request, journey, instance, *, week) -> HttpResponse:
                 )
                 % {"mission": instance.mission.name},
             )
-    return _back_to_overview(journey, week)
+    return redirect(back)
 
 
-def _back_to_overview(journey, week) -> HttpResponse:
-    # To the top of the page, not the list's anchor: the message shows there.
-    url = reverse("submissions:index", args=[journey.pk])
-    if week:
-        url += "?" + urlencode({"week": str(week)})
-    return redirect(url)
+def _back_url(journey, instance, data) -> str:
+    """Where a reminder sent without JavaScript returns: the top of the page
+    it was sent from (the message shows there), with its week and page."""
+    params = {"week": str(data["week"])} if data["week"] else {}
+    if data["back"] == "missing":
+        url = reverse("submissions:missing", args=[journey.pk, instance.pk])
+        if data["after"]:
+            params["after"] = data["after"]
+    else:
+        url = reverse("submissions:index", args=[journey.pk])
+    return url + ("?" + urlencode(params) if params else "")
 
 
 # --- exports ----------------------------------------------------------------------------

@@ -41,8 +41,8 @@ from notifications.types import NotificationDraft, notification_type
 from sqeeze.demo.builder import DemoBuilder, Slot
 from sqeeze.demo.data import QUEUED_EMAILS, REMINDERS
 from sqeeze.demo.specs import EmailState, demo_uuid
-from submissions.selectors import reminder_day
 from submissions.services import reminder_notification
+from submissions.totals import reminder_day
 
 # Older than this counts as read: every inbox has read and unread items.
 READ_AFTER = dt.timedelta(days=2)

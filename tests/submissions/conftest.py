@@ -98,3 +98,36 @@ def text_of(response) -> str:
     html = response.content.decode()
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def enrol_students(journey, count: int, *, names=None) -> list:
+    """``count`` students of ``journey``'s academy enrolled in it, made in two
+    INSERTs (a class of hundreds in a test). ``names`` gives (first, last)
+    pairs; otherwise "Student NNNN" with last names in a few groups, so that
+    many share a last name and the order needs first names and ids too."""
+    from accounts.models import Profile, Role
+    from journeys.models import UserJourney
+
+    people = []
+    for index in range(count):
+        first, last = names[index] if names else (f"Student {index:04d}", f"Group {index % 7}")
+        people.append(
+            Profile(
+                email=f"class-{journey.pk.hex[:8]}-{index}@example.test",
+                first_name=first,
+                last_name=last,
+                organization_id=journey.organization_id,
+                role=Role.USER,
+                privacy_agreed=True,
+                phone="010-0000-0000",
+                password="!",
+            )
+        )
+    Profile.objects.bulk_create(people)
+    UserJourney.objects.bulk_create([UserJourney(journey=journey, user=p) for p in people])
+    return people
+
+
+def sort_key(profile) -> tuple:
+    """The matrix's order: last name, first name (a missing one as ""), id."""
+    return (profile.last_name or "", profile.first_name or "", profile.pk)

@@ -280,3 +280,64 @@ def test_quotes_and_line_breaks_in_a_journey_name_cannot_break_the_header(client
     assert "filename*=UTF-8''Spring%20A%20Set-Cookie%20x%3D1%20%EB%B4%84%20submissions" in (
         disposition
     )
+
+
+# --- the journey's index --------------------------------------------------------------
+
+
+def _export_sql(client, klass) -> str:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(klass.teacher)
+    with CaptureQueriesContext(connection) as queries:
+        b"".join(client.get(klass.csv_url).streaming_content)
+    [sql] = [q["sql"] for q in queries.captured_queries if 'FROM "posts"' in q["sql"]]
+    return sql
+
+
+def test_the_export_finds_posts_by_their_own_journey(client, klass):
+    sql = _export_sql(client, klass)
+    where = sql.split(" WHERE ", 1)[1].split(" ORDER BY ", 1)[0]
+    assert f'"posts"."journey_id" = \'{klass.journey.pk.hex}\'::uuid' in where
+    # Not through the mission instances' column, which no index of posts serves.
+    assert '"journey_mission_instances"."journey_id"' not in where
+
+
+def test_the_export_reads_the_journey_through_its_index(klass, organization):
+    """With other journeys' posts around (and statistics to know it), PostgreSQL
+    reads this journey's posts through the index on posts.journey_id, not the
+    whole table."""
+    from django.db import connection
+
+    from submissions.exports import submissions_for_export
+    from tests.factories import MissionInstanceFactory
+
+    # 2,000 posts of another journey (one per author and mission: a unique index).
+    other = JourneyFactory(organization=organization)
+    week = MissionInstanceFactory(journey_week__journey=other).journey_week
+    instances = [MissionInstanceFactory(journey_week=week) for _ in range(40)]
+    authors = ProfileFactory.create_batch(50, organization=organization)
+    Post.objects.bulk_create(
+        Post(mission_instance=i, journey=other, user=p, title="Elsewhere")
+        for i in instances
+        for p in authors
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE posts")
+    plan = submissions_for_export(klass.journey).explain()
+    assert "posts_journey_id" in plan, plan
+
+
+def test_the_export_has_the_rows_the_mission_filter_had(client, klass):
+    """Today's rows, in today's order: the posts the former filter (through the
+    mission instances) found, and not a journey's post that is no submission."""
+    from submissions.exports import submissions_for_export
+
+    Post.objects.create(journey=klass.journey, user=klass.student, title="Just chatting")
+    former = Post.objects.filter(mission_instance__journey=klass.journey).order_by(
+        *submissions_for_export(klass.journey).query.order_by
+    )
+    rows = csv_rows(client, klass)[1:]
+    assert [row[-1] for row in rows] == [post_url(post) for post in former]
+    assert "Just chatting" not in {row[6] for row in rows}

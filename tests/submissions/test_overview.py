@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from community.models import AchievementStatus, Post
 from journeys.models import UserJourney
+from submissions.selectors import MATRIX_PAGE_SIZE
 from tests.factories import (
     JourneyFactory,
     JourneyWeekFactory,
@@ -122,17 +123,37 @@ def test_matrix_cells_are_coloured_by_state_with_a_legend(client, klass):
     assert html.count('class="cell cell--missing"') == 4
     assert html.count('class="cell cell--achieved"') == 1
     assert html.count('class="cell cell--not_achieved"') == 1
-    assert html.count('class="cell cell--pending"') == 3
-    assert 'title="Achieved · 8 PT"' in html
-    assert "Waiting for grading (team submission)" in html
+    # The classmate's intro; the team's pitch fills both members' cells, marked.
+    assert html.count('class="cell cell--pending"') == 1
+    assert html.count('class="cell cell--pending cell--team"') == 2
+    # What each cell says to a screen reader (the legend says it to the eye).
+    assert 'aria-label="Achieved · 8 PT"' in html
+    assert 'aria-label="Waiting for grading (team submission)"' in html
+    assert html.count('<span class="visually-hidden">Not submitted</span></td>') == 4
     legend = html.split('class="matrix-legend"')[1].split("</ul>")[0]
-    for label in ("Not submitted", "Waiting for grading", "Achieved (score)", "Not achieved"):
+    for label in (
+        "Not submitted",
+        "Waiting for grading",
+        "Achieved (score)",
+        "Not achieved",
+        "Team submission",
+    ):
         assert label in legend
     # Cells with a post link to its grading page.
     assert reverse("grading:grade", args=[klass.posts.intro_mine.pk]) in html
     assert (
         'class="table-wrap" role="region" aria-labelledby="matrix-title"' in html
     )  # it scrolls inside its box on a phone
+
+
+def test_each_mission_shows_its_submissions_over_the_class(client, klass):
+    overview = page(client, klass).context["overview"]
+    totals = [
+        (t.instance.mission.name, t.submitted, t.students, t.percent) for t in overview.totals
+    ]
+    assert totals == [("Intro", 2, 3, 67), ("Sheet", 1, 3, 33), ("Pitch", 2, 3, 67)]
+    html = page(client, klass).content.decode()
+    assert 'title="2 of 3 students submitted"' in html
 
 
 def test_a_journey_without_students_or_released_missions_says_so(client, klass, teacher):
@@ -252,10 +273,10 @@ def _big_class(organization, students: int):
     return journey, len(posts)
 
 
-def test_the_page_runs_the_same_queries_for_5_or_200_students(
+def test_the_page_runs_the_same_queries_for_10_or_200_students(
     client, organization, teacher, django_assert_num_queries
 ):
-    small, _ = _big_class(organization, 5)
+    small, _ = _big_class(organization, 10)
     large, large_posts = _big_class(organization, 200)
     assert large_posts > 500  # hundreds of posts
     client.force_login(teacher)
@@ -263,15 +284,21 @@ def test_the_page_runs_the_same_queries_for_5_or_200_students(
     for journey in (small, large):
         with django_assert_num_queries(QUERIES_PER_PAGE):
             response = client.get(reverse("submissions:index", args=[journey.pk]))
-    assert len(response.context["overview"].rows) == 200
-    assert len(response.context["overview"].columns) == 4
+        overview = response.context["overview"]
+        assert len(overview.columns) == 4
+        assert overview.missing  # both have open missions somebody has not submitted
+    # The large class: one page of its students, the totals over all of them.
+    assert len(overview.rows) == MATRIX_PAGE_SIZE
+    assert overview.student_count == 200
+    assert overview.next_cursor
 
 
 def test_the_page_query_count_is_fixed(client, klass, django_assert_num_queries):
     client.force_login(klass.teacher)
     client.get(klass.url)
-    # Session, user, journey, weeks, instances, students, teams, posts, today's
-    # reminders, and the header's unread-notification count.
+    # Session, user, journey, weeks, released instances, the class's ids and
+    # the whole class's totals (two queries), the page's students with their
+    # teams, their posts, and the header's unread-notification count.
     with django_assert_num_queries(QUERIES_PER_PAGE):
         client.get(klass.url)
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from missions.models import MissionReminder
 from notifications.models import Notification
-from submissions.selectors import reminder_day
 from submissions.services import (
     ReminderRefused,
     mission_reminder_send,
     mission_reminders_send_all,
 )
+from submissions.totals import reminder_day
 from tests.factories import JourneyFactory, MissionInstanceFactory, UserJourneyFactory
 
 pytestmark = pytest.mark.usefixtures("english")
