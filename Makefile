@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format check-migrations messages clean-embedded
+.PHONY: install run test lint format check-migrations messages clean-embedded bench
 
 install: $(STAMP)
 
@@ -32,6 +32,18 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Performance: both data sets, every page against a bare Django view, the mail
+# queue (README "Performance"). BENCH_ONLY=tenth, BENCH_PAGES=home,plan,
+# BENCH_SECONDS=10 …; results in bench/results/<time>.json. Not part of `make test`.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,embedded,bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench
 
 check-migrations: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
