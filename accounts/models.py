@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -205,6 +207,13 @@ class Profile(AbstractBaseUser):
         if is_hangul(last):
             return f"{last}{first}"
         return f"{first} {last}".strip()
+
+    @property
+    def mailbox(self) -> str:
+        """Where an e-mail to this person goes: "김민지 <minji@…>", or the bare
+        address when they have no name."""
+        name = self.full_name
+        return formataddr((name, self.email)) if name else self.email
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from email.utils import formataddr
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -359,7 +358,7 @@ def journey_members_email(*, journey: Journey, by: Profile, subject: str, messag
             EmailMessage(
                 subject=full_subject,
                 body=bodies[language],
-                to=[_address(person)],
+                to=[person.mailbox],
                 reply_to=[by.email],
             )
         )
@@ -373,7 +372,3 @@ def _email_footer(journey: Journey, by: Profile, language: str) -> str:
             "%(sender)s wrote this to the members of %(journey)s on Sqeeze. "
             "Reply to this e-mail to answer them."
         ) % {"sender": public_name(by), "journey": journey.name}
-
-
-def _address(person: Profile) -> str:
-    return formataddr((person.full_name, person.email)) if person.full_name else person.email

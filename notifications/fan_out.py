@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
-from email.utils import formataddr
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -28,7 +27,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import Profile
 from core.links import absolute_url
 from core.moments import in_person_terms
 from notifications.models import Notification
@@ -121,16 +119,8 @@ def notification_email(
     mail = EmailMultiAlternatives(
         subject=" ".join(subject.split()),  # a subject is one line
         body=text,
-        to=[_address(receiver)],
+        to=[receiver.mailbox],
         headers={"X-Sqeeze-Ref": str(notification.pk)},
     )
     mail.attach_alternative(html, "text/html")
     return mail
-
-
-def _address(profile: Profile) -> str:
-    return formataddr((profile.full_name, profile.email)) if profile.full_name else profile.email
-
-
-def ids_of(notifications: Iterable[Notification]) -> list[str]:
-    return [str(notification.pk) for notification in notifications]

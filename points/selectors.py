@@ -23,7 +23,6 @@ requests is neither repeated nor skipped because of where the others moved.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -32,7 +31,7 @@ from django.db.models import Count, F, Lookup, QuerySet, Subquery, Sum
 
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
-from core.keyset import SEPARATOR, BadCursor
+from core.keyset import BadCursor, key_decode, key_encode
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from points.models import TeamPoint, UserPoint
@@ -79,26 +78,24 @@ class MyStanding:
 
 @dataclass(frozen=True)
 class RankingCursor:
-    """The last row of a page: its points and its profile's id ("120~<uuid>").
-    Its name is read again in SQL, so no name travels in a URL."""
+    """The last row of a page: its points and its profile's id (a
+    ``core.keyset`` key). Its name is read again in SQL, so no name travels in
+    a URL."""
 
     points: int
     id: uuid.UUID
 
     def encode(self) -> str:
-        return SEPARATOR.join([str(self.points), str(self.id)])
+        return key_encode([self.points, self.id])
 
     @classmethod
     def decode(cls, raw: str) -> RankingCursor:
         """``BadCursor`` for anything we did not write."""
-        parts = raw.split(SEPARATOR)
-        # At most 18 digits: a bigint (a SUM of integers) whatever the input.
-        if len(parts) != 2 or not re.fullmatch(r"-?[0-9]{1,18}", parts[0]):
+        points, pk = key_decode(raw, types=(int, uuid.UUID))
+        # A bigint (a SUM of integers) whatever the input: larger is not ours.
+        if abs(points) >= 10**18:
             raise BadCursor(raw)
-        try:
-            return cls(points=int(parts[0]), id=uuid.UUID(parts[1]))
-        except ValueError:
-            raise BadCursor(raw) from None
+        return cls(points=points, id=pk)
 
 
 @dataclass(frozen=True)

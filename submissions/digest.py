@@ -29,7 +29,6 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -233,11 +232,10 @@ def _email(
         subject = render_to_string("notifications/email/digest.subject.txt", context).strip()
         text = render_to_string("notifications/email/digest.txt", context)
         html = render_to_string("notifications/email/digest.html", context)
-    name = receiver.full_name
     mail = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
-        to=[formataddr((name, receiver.email)) if name else receiver.email],
+        to=[receiver.mailbox],
     )
     mail.attach_alternative(html, "text/html")
     mail.send()
