@@ -108,13 +108,16 @@ class Post(models.Model):
         verbose_name_plural = _("posts")
         ordering = ["-created_at", "-id"]
         indexes = [
-            # Journey feed: newest visible posts first, keyset on (created_at, id).
+            # Journey feed: newest posts first, keyset on (created_at, id). Not
+            # partial on is_hidden: a student's feed also shows their own hidden
+            # posts (NOT is_hidden OR user_id = me) and a teacher's shows all,
+            # which a partial index cannot answer; hidden posts are few, so the
+            # scan filters them out on the way down the index.
             models.Index(
                 "journey",
                 models.F("created_at").desc(),
                 models.F("id").desc(),
-                condition=Q(is_hidden=False),
-                name="posts_feed_idx",
+                name="posts_journey_newest_idx",
             ),
             # Grading queue: pending submissions, oldest first.
             models.Index(
