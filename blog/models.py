@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from core.db import TextLineField, created_at_field, updated_at_field, uuid_pk
-from core.markdown import markdown_to_text
+from core.markdown import markdown_excerpt_text
 from files.links import display_url
 
 # The seed's default cover; pages show our own placeholder instead (no CDN).
@@ -120,4 +120,4 @@ class Blog(models.Model):
         the start of the text."""
         if self.subtitle and self.subtitle.strip():
             return self.subtitle.strip()
-        return Truncator(markdown_to_text(self.content)).chars(SUMMARY_LENGTH)
+        return Truncator(markdown_excerpt_text(self.content, SUMMARY_LENGTH)).chars(SUMMARY_LENGTH)

@@ -132,3 +132,18 @@ class SubqueryCount(models.Subquery):
 
     def __init__(self, queryset, **extra):
         super().__init__(queryset.order_by().values("pk"), **extra)
+
+
+class AnyOf(models.Lookup):
+    """``lhs = ANY(ARRAY(subquery))``: the subquery's values are read first
+    (an init plan) and the rows are then fetched by them through the index of
+    ``lhs``, where ``lhs IN (subquery)`` may be planned as a join, or, inside
+    an OR, as a filter over every row. Use it as an expression:
+    ``filter(AnyOf(F("team_id"), Subquery(teams)))``."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)

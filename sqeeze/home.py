@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import (
-    Exists,
-    OuterRef,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Profile
 from community.models import AchievementStatus, Post
-from core.db import SubqueryCount
+from core.db import AnyOf, SubqueryCount
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from notifications.models import Notification
@@ -33,12 +29,15 @@ def _my_posts_q(profile: Profile) -> Q:
     """Posts that count as ``profile``'s in any journey: their individual
     submissions and their teams' submissions (whoever of the team sent them).
     Like ``missions.selectors.own_posts_q`` but for every journey at once: the
-    teams come from a subquery instead of one team id."""
-    my_teams = TeamMember.objects.filter(user=profile).values("team_id")
+    teams come from a subquery instead of one team id, read first (``AnyOf``),
+    so both sides of the OR are index lookups (by author, by team) whatever the
+    size of the journeys; as ``team_id IN (…)`` PostgreSQL filtered every post
+    of the person's journeys instead."""
+    my_teams = TeamMember.objects.filter(user=profile).order_by().values("team_id")
     individual = Q(user=profile) & (
         Q(is_team_submission=False) | Q(is_team_submission__isnull=True)
     )
-    return individual | Q(is_team_submission=True, team_id__in=my_teams)
+    return individual | (Q(is_team_submission=True) & AnyOf(F("team_id"), Subquery(my_teams)))
 
 
 def home_journeys(user: Profile, *, now: dt.datetime | None = None) -> QuerySet[Journey]:
@@ -61,14 +60,24 @@ def home_journeys(user: Profile, *, now: dt.datetime | None = None) -> QuerySet[
     released = JourneyMissionInstance.objects.filter(
         journey_id=OuterRef("pk"), release_date__lte=now
     )
-    my_achieved_post = Post.objects.filter(
-        _my_posts_q(user),
-        mission_instance_id=OuterRef("pk"),
-        achievement_status=AchievementStatus.ACHIEVED,
+    # From the person's own posts (a few dozen, by index), not from every post
+    # of each released mission; distinct instances, since an own post and a
+    # team post may both count for one mission.
+    achieved_instances = (
+        Post.objects.filter(
+            _my_posts_q(user),
+            mission_instance__journey_id=OuterRef("pk"),
+            mission_instance__release_date__lte=now,
+            achievement_status=AchievementStatus.ACHIEVED,
+        )
+        .order_by()
+        .values("mission_instance__journey_id")
+        .annotate(count=Count("mission_instance_id", distinct=True))
+        .values("count")
     )
     return journeys.annotate(
         released_count=SubqueryCount(released),
-        achieved_count=SubqueryCount(released.filter(Exists(my_achieved_post))),
+        achieved_count=Coalesce(Subquery(achieved_instances), 0),
     )
 
 

@@ -7,7 +7,7 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from core.markdown import markdown_to_text, render_markdown
+from core.markdown import markdown_excerpt_text, render_markdown
 
 register = template.Library()
 
@@ -19,4 +19,5 @@ def markdown_filter(text: str | None) -> SafeString:
 
 @register.filter
 def markdown_excerpt(text: str | None, length: int = 140) -> str:
-    return Truncator(markdown_to_text(text)).chars(int(length))
+    length = int(length)
+    return Truncator(markdown_excerpt_text(text, length)).chars(length)

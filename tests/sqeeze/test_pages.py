@@ -164,6 +164,36 @@ def test_my_teams_achieved_submission_counts_as_my_progress(client, student):
     assert (card.achieved_count, card.released_count) == (1, 1)
 
 
+def test_a_mission_achieved_by_me_and_by_my_team_counts_once(client, student):
+    journey = enrolled_journey(student)
+    instance = MissionInstanceFactory(journey_week__journey=journey)
+    team = TeamFactory(journey=journey)
+    TeamMemberFactory(team=team, user=student)
+    PostFactory(mission_instance=instance, user=student, achievement_status="achieved")
+    PostFactory(
+        mission_instance=instance,
+        user=student,
+        team=team,
+        is_team_submission=True,
+        achievement_status="achieved",
+    )
+    [card] = english_home(client, student).context["journeys"]
+    assert (card.achieved_count, card.released_count) == (1, 1)
+
+
+def test_an_achieved_post_on_a_mission_not_open_yet_is_not_progress(client, student):
+    journey = enrolled_journey(student)
+    MissionInstanceFactory(journey_week__journey=journey)
+    later = MissionInstanceFactory(
+        journey_week__journey=journey,
+        release_date=timezone.now() + dt.timedelta(days=2),
+        expiry_date=timezone.now() + dt.timedelta(days=9),
+    )
+    PostFactory(mission_instance=later, user=student, achievement_status="achieved")
+    [card] = english_home(client, student).context["journeys"]
+    assert (card.achieved_count, card.released_count) == (0, 1)
+
+
 def test_a_journey_without_opened_missions_says_so_instead_of_an_empty_bar(client, student):
     enrolled_journey(student)
     page = english_home(client, student).content.decode()
