@@ -7,6 +7,7 @@ http(s) and mailto, and every link opens without handing over our page.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import threading
 
@@ -46,6 +47,32 @@ def _to_html(text: str) -> str:
     return converter.reset().convert(text)
 
 
+# The same texts are rendered again and again (a mission's description on the
+# plan of every student, a post in every classmate's feed), so each process
+# keeps the latest results. The key is the text itself and the result depends
+# on nothing else (not the reader, not the language), so an edited text is a
+# new key and no entry can be stale or show one person another's page. Long
+# texts are rare and not kept, which bounds the memory: at most
+# CACHED_DOCUMENTS × CACHED_TEXT_MAX characters in and about as much out.
+CACHED_DOCUMENTS = 2048
+CACHED_TEXT_MAX = 8192
+
+
+def _cached_when_short(function):
+    cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(function)
+
+    @functools.wraps(function)
+    def wrapper(text):
+        if text and len(text) <= CACHED_TEXT_MAX:
+            return cached(text)
+        return function(text)
+
+    wrapper.cache_clear = cached.cache_clear
+    wrapper.cache_info = cached.cache_info
+    return wrapper
+
+
+@_cached_when_short
 def render_markdown(text: str | None) -> SafeString:
     """``text`` as sanitised HTML; empty for None."""
     if not text:
@@ -62,6 +89,7 @@ def render_markdown(text: str | None) -> SafeString:
     )
 
 
+@_cached_when_short
 def markdown_to_text(text: str | None) -> str:
     """Plain text of ``text`` for excerpts and notifications: the rendered
     Markdown with every tag removed."""

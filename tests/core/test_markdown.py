@@ -58,3 +58,18 @@ def test_excerpt_renders_only_the_start_of_a_long_text():
 def test_excerpt_of_a_short_text_is_the_whole_text():
     assert markdown_excerpt("Hello **world**", 120) == "Hello world"
     assert markdown_excerpt(None, 120) == ""
+
+
+def test_an_edited_text_is_rendered_again_not_served_from_the_cache():
+    markdown.render_markdown.cache_clear()
+    assert "<em>one</em>" in markdown.render_markdown("*one*")
+    assert "<em>one</em>" in markdown.render_markdown("*one*")
+    assert markdown.render_markdown.cache_info().hits == 1
+    assert "<strong>one</strong>" in markdown.render_markdown("**one**")
+
+
+def test_long_texts_are_rendered_without_being_kept():
+    markdown.markdown_to_text.cache_clear()
+    long_text = "x" * (markdown.CACHED_TEXT_MAX + 1)
+    assert markdown.markdown_to_text(long_text) == long_text
+    assert markdown.markdown_to_text.cache_info().currsize == 0
