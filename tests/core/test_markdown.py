@@ -30,7 +30,7 @@ def test_each_thread_has_its_own_converter():
     converters = []
 
     def convert():
-        markdown.render_markdown("*x*")
+        markdown._to_html("*x*")
         converters.append(markdown._converters.markdown)
 
     threads = [threading.Thread(target=convert) for _ in range(2)]
