@@ -397,7 +397,7 @@ def comment_create(
     ``notify_author=False`` when the caller tells the author itself (grading
     feedback arrives with the grading notification)."""
     content = _clean_comment(content)
-    mentions = mentions or mention_index_for(post.journey_id)
+    mentions = mentions or mention_index_for(post.journey_id, [content])
     with transaction.atomic():
         comment = Comment.objects.create(post=post, user=author, content=content)
         _notify_comment(
@@ -417,7 +417,7 @@ def comment_update(
     if comment.user_id != editor.pk:
         raise PermissionDenied(_("Only its author can edit a comment."))
     content = _clean_comment(content)
-    mentions = mentions or mention_index_for(comment.post.journey_id)
+    mentions = mentions or mention_index_for(comment.post.journey_id, [comment.content, content])
     with transaction.atomic():
         before = mentions.mentioned(comment.content)
         comment.content = content

@@ -134,10 +134,11 @@ def _decorate_comment(comment: Comment, *, viewer, journey, mentions: MentionInd
 def _post_page_context(request: HttpRequest, journey, post: Post) -> dict:
     viewer = request.user
     team_id = my_team_id(profile=viewer, journey_id=journey.pk)
-    mentions = mention_index_for(journey.pk)
+    comments = selectors.comments_of(post)
+    mentions = mention_index_for(journey.pk, [comment.content for comment in comments])
     comments = [
         _decorate_comment(comment, viewer=viewer, journey=journey, mentions=mentions)
-        for comment in selectors.comments_of(post)
+        for comment in comments
     ]
     attachments = selectors.attachments_of(post)
     editable = services.may_edit_post(post, viewer, team_id)
@@ -292,7 +293,7 @@ def comment_create(request: HttpRequest, journey_id, post_id) -> HttpResponse:
     post = selectors.post_for(request.user, journey, post_id)
     form = CommentForm(request.POST)
     comment = None
-    mentions = mention_index_for(journey.pk)
+    mentions = mention_index_for(journey.pk, [request.POST.get("content", "")])
     if form.is_valid():
         try:
             comment = services.comment_create(
@@ -329,7 +330,8 @@ def comment_edit(request: HttpRequest, journey_id, comment_id) -> HttpResponse:
     journey = journey_for(request.user, journey_id)
     comment = selectors.comment_for(request.user, journey, comment_id, own=True)
     post = comment.post
-    mentions = mention_index_for(journey.pk)
+    # The comment as it was (its mentions were notified then) and as edited.
+    mentions = mention_index_for(journey.pk, [comment.content, request.POST.get("content", "")])
     form = CommentForm(request.POST or None, initial={"content": comment.content})
     saved = False
     if request.method == "POST" and form.is_valid():
