@@ -176,3 +176,28 @@ def test_grading_a_team_post_costs_the_same_for_any_team_size(
 
 
 GRADE_TEAM_QUERIES = 12
+
+
+@pytest.mark.parametrize("mentioned", [1, 12])
+def test_commenting_costs_the_same_for_one_mention_or_twelve(
+    instance, organization, mentioned, django_assert_num_queries, fan_out
+):
+    from community.services import comment_create
+
+    author, post_author = (UserJourneyFactory(journey=instance.journey).user for _ in range(2))
+    post = post_submit(author=post_author, instance=instance, title="My essay")
+    named = [
+        UserJourneyFactory(
+            journey=instance.journey, user__first_name=f"Name{number}", user__last_name="Kim"
+        ).user
+        for number in range(mentioned)
+    ]
+    text = " ".join(f"@{person.full_name}" for person in named) + " nice work"
+    with fan_out(), django_assert_num_queries(COMMENT_QUERIES):
+        comment_create(post=post, author=author, content=text)
+    assert Notification.objects.filter(type="mention").count() == mentioned
+    assert Notification.objects.filter(type="comment", receiver=post_author).count() == 1
+
+
+# Measured with one mention; the test above proves it stays so with twelve.
+COMMENT_QUERIES = 8
