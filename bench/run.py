@@ -261,7 +261,7 @@ class Context:
         return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "BENCH_STATIC_ROOT": str(self.static_root),
+            "STATIC_ROOT": str(self.static_root),
             "DEBUG": "false",
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",

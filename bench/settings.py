@@ -1,10 +1,7 @@
-"""Sqeeze's own settings (production when DEBUG is off), plus two things the
-bench needs: the URLconf with the hello view (``bench.urls``) and a static
-root of its own (``BENCH_STATIC_ROOT``), filled by ``collectstatic``."""
-
-import os
+"""Sqeeze's own settings (production when DEBUG is off), plus the URLconf
+with the hello view (``bench.urls``). The bench gives the server a static root
+of its own through ``STATIC_ROOT``, filled by ``collectstatic``."""
 
 from sqeeze.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
-STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", STATIC_ROOT)  # noqa: F405

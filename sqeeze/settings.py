@@ -368,7 +368,9 @@ DEFAULT_USER_TIMEZONE = env("DEFAULT_USER_TIMEZONE", default="Asia/Seoul")
 # --- Static and media files ------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and whitenoise serves from (a container or a
+# second checkout may want it elsewhere).
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
