@@ -119,11 +119,14 @@ class Post(models.Model):
                 models.F("id").desc(),
                 name="posts_journey_newest_idx",
             ),
-            # Grading queue: pending submissions, oldest first.
+            # Grading queue: a journey's submissions waiting for grading, oldest
+            # first. Per journey, because the queue reads an academy's journeys
+            # one by one (grading/selectors.py); feed posts, "pending" by
+            # default, are left out.
             models.Index(
-                fields=["created_at", "id"],
-                condition=Q(achievement_status="pending"),
-                name="posts_grading_queue_idx",
+                fields=["journey", "created_at", "id"],
+                condition=Q(achievement_status="pending", mission_instance__isnull=False),
+                name="posts_grading_journey_idx",
             ),
             GinIndex(POST_SEARCH_VECTOR, name="posts_search_idx"),
             # "Most liked" sort and my posts on the home page.

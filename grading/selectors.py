@@ -2,9 +2,14 @@
 its filters, and a post's neighbours in it ("save and next", j / k).
 
 The queue is every mission submission of the teacher's academy, oldest first,
-paged by key on (created_at, id): the pending ones read the partial index
-``posts_grading_queue_idx``. A page costs the same number of queries whatever
-the number of posts (one for the rows, one for the count, one per filter list).
+paged by key on (created_at, id). No index holds that order for "the posts of
+these journeys", so the queue is read journey by journey: each journey's first
+rows after the cursor come from its own index (its pending submissions from
+``posts_grading_journey_idx``, its other posts from ``posts_journey_newest_idx``
+read backwards), and the queue keeps the oldest of those. A read so costs a few
+index entries per journey, however many posts wait, and a page the same number
+of queries whatever the number of posts: its keys, its rows, a count that stops
+at ``COUNT_LIMIT``, one per filter list.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ import uuid
 from dataclasses import dataclass, fields, replace
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, Role
@@ -22,7 +30,7 @@ from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
 from core.keyset import cursor_decode, cursor_encode
 from journeys.models import Journey, JourneyWeek
-from missions.models import Mission
+from missions.models import JourneyMissionInstance, Mission
 from teams.models import TeamMember
 
 QUEUE_PAGE_SIZE = 25
@@ -108,17 +116,56 @@ def _is_teacher(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_teacher)
 
 
+def academy_journeys(user) -> QuerySet[Journey]:
+    """The journeys whose posts ``user`` may grade and moderate: their
+    academy's. None for a student (every grading URL is then a 404)."""
+    if not _is_teacher(user):
+        return Journey.objects.none()
+    return Journey.objects.visible_to(user).filter(organization_id=user.organization_id)
+
+
 def moderatable_posts(user) -> QuerySet[Post]:
     """Posts ``user`` may hide, show again or delete: any post of the journeys
-    of their academy. None for a student (every grading URL is then a 404)."""
-    if not _is_teacher(user):
-        return Post.objects.none()
-    return Post.objects.visible_to(user).filter(journey__organization_id=user.organization_id)
+    of their academy, hidden ones included (a teacher sees those)."""
+    # One condition on the journey rather than Post.visible_to's and a join to
+    # journeys besides: each table a query joins adds to its planning time.
+    return Post.objects.filter(journey__in=academy_journeys(user))
 
 
 def gradable_posts(user) -> QuerySet[Post]:
     """Submissions ``user`` may grade: the mission posts among ``moderatable_posts``."""
     return moderatable_posts(user).filter(mission_instance__isnull=False)
+
+
+def decorate(post: Post) -> Post:
+    """What the grading page shows besides the model's fields."""
+    post.author_name = public_name(post.user)
+    post.is_resubmission = _is_resubmission(post.achievement_status, post.graded_at)
+    return post
+
+
+def _is_resubmission(status: str | None, graded_at: dt.datetime | None) -> bool:
+    # post_update sends a resubmission back to pending and keeps graded_at.
+    return status == AchievementStatus.PENDING and graded_at is not None
+
+
+def post_to_grade(user, post_id: uuid.UUID) -> Post | None:
+    """The submission ``post_id`` with what the grading page shows, if ``user``
+    may grade it. Two queries by key: the post with its people, then its
+    mission, week and journey (one query joining all eight tables took longer
+    to plan than these two take to run)."""
+    posts = gradable_posts(user).select_related("user__profile_image_file", "team", "graded_by")
+    try:
+        post = posts.get(pk=post_id)
+    except Post.DoesNotExist:
+        return None
+    instance = JourneyMissionInstance.objects.select_related(
+        "mission", "journey_week", "journey"
+    ).get(pk=post.mission_instance_id)
+    post.mission_instance = instance
+    if instance.journey_id == post.journey_id:  # always: post_submit copies it
+        post.journey = instance.journey
+    return decorate(post)
 
 
 # --- the queue ----------------------------------------------------------------------
@@ -130,45 +177,193 @@ def _student_q(student_id: uuid.UUID) -> Q:
     return Q(user_id=student_id) | (Q(is_team_submission=True) & Exists(in_team))
 
 
-def queue_posts(user, filters: QueueFilters) -> QuerySet[Post]:
-    """The filtered queue, oldest first, with what a row shows. No page cut."""
-    posts = gradable_posts(user)
+def _queue_q(filters: QueueFilters) -> Q:
+    """The submissions the filters keep, the journey aside (``queue_journeys``).
+    One Q, so a query is built with one ``filter()``: each clones the query."""
+    q = Q(mission_instance__isnull=False)
     if filters.state != QueueState.ALL:
-        posts = posts.filter(achievement_status=filters.state)
-    if filters.journey:
-        posts = posts.filter(journey_id=filters.journey)
+        q &= Q(achievement_status=filters.state)
     if filters.week:
-        posts = posts.filter(mission_instance__journey_week_id=filters.week)
+        q &= Q(mission_instance__journey_week_id=filters.week)
     if filters.mission:
-        posts = posts.filter(mission_instance__mission_id=filters.mission)
+        q &= Q(mission_instance__mission_id=filters.mission)
     if filters.student:
-        posts = posts.filter(_student_q(filters.student))
-    return posts.select_related(
-        "user", "team", "journey", "mission_instance__mission", "mission_instance__journey_week"
-    ).order_by("created_at", "id")
+        q &= _student_q(filters.student)
+    return q
+
+
+def queue_journeys(user, filters: QueueFilters) -> QuerySet[Journey]:
+    """The journeys the queue reads: the academy's, or the chosen one of them."""
+    journeys = academy_journeys(user)
+    return journeys.filter(pk=filters.journey) if filters.journey else journeys
+
+
+def queue_posts(user, filters: QueueFilters) -> QuerySet[Post]:
+    """The filtered queue, in no order and uncut (to count it)."""
+    return Post.objects.filter(Q(journey__in=queue_journeys(user, filters)) & _queue_q(filters))
 
 
 def _after(cursor: QueueCursor) -> Q:
-    return Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
+    # The first condition bounds the index walk; the second breaks ties on id.
+    return Q(created_at__gte=cursor.created_at) & (
+        Q(created_at__gt=cursor.created_at) | Q(id__gt=cursor.id)
+    )
 
 
 def _before(cursor: QueueCursor) -> Q:
-    return Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
-
-
-def decorate(post: Post) -> Post:
-    """What a queue row or the grading page shows besides the model's fields."""
-    post.author_name = public_name(post.user)
-    # post_update sends a resubmission back to pending and keeps graded_at.
-    post.is_resubmission = (
-        post.achievement_status == AchievementStatus.PENDING and post.graded_at is not None
+    return Q(created_at__lte=cursor.created_at) & (
+        Q(created_at__lt=cursor.created_at) | Q(id__lt=cursor.id)
     )
-    return post
+
+
+OLDEST_FIRST = ("created_at", "id")
+NEWEST_FIRST = ("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """In each journey, the first ``size`` posts of the filtered queue in
+    ``order`` among those ``where`` keeps: one walk down that journey's index."""
+
+    where: Q
+    order: tuple[str, ...] = OLDEST_FIRST
+    size: int = 1
+
+
+# The journey a walk reads, as the walk's own query refers to it: the queue's
+# journeys are joined LATERAL to the walk (SQL a queryset cannot say), and the
+# walk is a queryset like any other, _queue_q and all, built with this reference.
+_WALKED_JOURNEY = RawSQL('"walked_journey"."id"', ())
+
+
+def _walk_sql(filters: QueueFilters, walk: _Walk) -> tuple[str, list]:
+    posts = (
+        Post.objects.filter(Q(journey_id=_WALKED_JOURNEY) & _queue_q(filters) & walk.where)
+        .order_by(*walk.order)
+        .values_list("created_at", "id")[: walk.size]
+    )
+    return posts.query.sql_with_params()
+
+
+def _walked(
+    user, filters: QueueFilters, *walks: _Walk, limit: int | None = None
+) -> list[tuple[dt.datetime, uuid.UUID]]:
+    """(created_at, id) of the posts the ``walks`` reach in every journey of
+    the queue (at most their sizes' sum a journey), oldest first, the first
+    ``limit`` of them. One query, planned in a fraction of a millisecond."""
+    journeys = queue_journeys(user, filters).order_by().values("id")
+    try:
+        journeys_sql, journeys_params = journeys.query.sql_with_params()
+    except EmptyResultSet:  # no journey at all (not a teacher)
+        return []
+    parts, params = [], []
+    for walk in walks:
+        walk_sql, walk_params = _walk_sql(filters, walk)
+        parts.append(
+            f"SELECT walked.* FROM ({journeys_sql}) AS walked_journey"
+            f" CROSS JOIN LATERAL ({walk_sql}) AS walked"
+        )
+        params += [*journeys_params, *walk_params]
+    sql = " UNION ALL ".join(parts) + " ORDER BY 1, 2"  # created_at, id
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@dataclass
+class QueueRow:
+    """A row of the queue (templates/grading/queue.html), as plain values: a
+    page of posts with their author, team, journey, week and mission as model
+    instances took longer to build than its query took to run."""
+
+    pk: uuid.UUID
+    title: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    achievement_status: str
+    score: int | None
+    is_hidden: bool
+    is_team_post: bool
+    is_resubmission: bool
+    author_name: str
+    team_name: str
+    journey_name: str
+    week_name: str
+    mission_name: str
+    url: str = ""  # its grading page, set by the view
+
+
+_ROW_COLUMNS = (
+    "pk",
+    "title",
+    "created_at",
+    "updated_at",
+    "achievement_status",
+    "score",
+    "is_hidden",
+    "is_team_submission",
+    "team_id",
+    "graded_at",
+    "team__name",
+    "journey__name",
+    "mission_instance__journey_week__name",
+    "mission_instance__mission__name",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__deleted_at",
+)
+
+
+class _Author:
+    """What ``public_name`` reads of a profile, with Profile's own ``full_name``
+    rule: building a Profile costs more than the rest of a row."""
+
+    __slots__ = ("first_name", "last_name", "email", "deleted_at")
+    full_name = Profile.full_name
+
+    def __init__(self, first_name, last_name, email, deleted_at) -> None:
+        self.first_name, self.last_name = first_name, last_name
+        self.email, self.deleted_at = email, deleted_at
+
+
+def _row(values: tuple) -> QueueRow:
+    pk, title, created_at, updated_at, status, score, is_hidden, is_team_submission = values[:8]
+    team_id, graded_at, team, journey, week, mission = values[8:14]
+    author = _Author(*values[14:])
+    return QueueRow(
+        pk=pk,
+        title=title,
+        created_at=created_at,
+        updated_at=updated_at,
+        achievement_status=status,
+        score=score,
+        is_hidden=is_hidden,
+        is_team_post=bool(is_team_submission and team_id),  # as Post.is_team_post
+        is_resubmission=_is_resubmission(status, graded_at),
+        author_name=public_name(author),
+        team_name=team or "",
+        journey_name=journey or "",
+        week_name=week or "",
+        mission_name=mission or "",
+    )
+
+
+def _rows(ids: list[uuid.UUID]) -> list[QueueRow]:
+    """The rows of the posts ``ids``, in that order: one query by key."""
+    if not ids:
+        return []
+    found = Post.objects.filter(pk__in=ids).order_by().values_list(*_ROW_COLUMNS)
+    by_id = {values[0]: values for values in found}
+    return [_row(by_id[pk]) for pk in ids if pk in by_id]
 
 
 @dataclass(frozen=True)
 class QueuePage:
-    posts: list[Post]
+    posts: list[QueueRow]
     next_cursor: str | None
     is_first: bool
 
@@ -177,55 +372,79 @@ def queue_page(
     user, filters: QueueFilters, *, after: str | None = None, size: int = QUEUE_PAGE_SIZE
 ) -> QueuePage:
     """One page of the queue: ``size`` posts after the cursor ``after``
-    (``BadCursor`` if it is not one of ours). One query."""
-    posts = queue_posts(user, filters)
-    if after:
-        posts = posts.filter(_after(QueueCursor.decode(after)))
-    rows = [decorate(post) for post in posts[: size + 1]]
+    (``BadCursor`` if it is not one of ours). Two queries: the page's keys, by
+    walking each journey's index, then its rows by primary key (one query doing
+    both joins six tables to the walk and takes longer to plan than both run)."""
+    where = _after(QueueCursor.decode(after)) if after else Q()
+    keys = _walked(user, filters, _Walk(where, size=size + 1), limit=size + 1)
     next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = QueueCursor(created_at=last.created_at, id=last.pk).encode()
-    return QueuePage(posts=rows, next_cursor=next_cursor, is_first=not after)
+    if len(keys) > size:
+        keys = keys[:size]
+        last_created_at, last_pk = keys[-1]
+        next_cursor = QueueCursor(created_at=last_created_at, id=last_pk).encode()
+    return QueuePage(
+        posts=_rows([pk for _created_at, pk in keys]), next_cursor=next_cursor, is_first=not after
+    )
 
 
-def queue_count(user, filters: QueueFilters) -> int:
-    return queue_posts(user, filters).order_by().count()
+# Counting stops here: past it the page says "more than 1000", as useful to a
+# teacher as the exact number, and the count costs the same for any queue.
+COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """How many posts the filtered queue holds, counted up to ``limit`` + 1."""
+
+    number: int
+    limit: int
+
+    @property
+    def is_more(self) -> bool:
+        """More than ``limit`` (how many more is not known)."""
+        return self.number > self.limit
+
+
+def queue_count(user, filters: QueueFilters) -> QueueCount:
+    """One query, reading at most ``COUNT_LIMIT`` + 1 rows."""
+    limit = COUNT_LIMIT
+    capped = queue_posts(user, filters).order_by().values("pk")[: limit + 1]
+    return QueueCount(number=capped.count(), limit=limit)
 
 
 @dataclass(frozen=True)
 class QueueNeighbours:
-    previous: Post | None
-    next: Post | None
+    """The ids of the posts just before and after one in the filtered queue."""
+
+    previous: uuid.UUID | None
+    next: uuid.UUID | None
 
 
 def neighbours_in_queue(user, filters: QueueFilters, post: Post) -> QueueNeighbours:
     """The posts just before and after ``post`` in the filtered queue (``post``
     itself need not be in it any more: a graded post leaves the pending queue).
-    One query."""
+    One query: each journey's nearest post on either side, the nearest kept."""
     cursor = QueueCursor(created_at=post.created_at, id=post.pk)
-    # Plain columns only: a UNION of two queries cannot carry select_related joins.
-    posts = queue_posts(user, filters).select_related(None).exclude(pk=post.pk)
-    posts = posts.only("id", "created_at")
-    older = posts.filter(_before(cursor)).order_by("-created_at", "-id")[:1]
-    newer = posts.filter(_after(cursor)).order_by("created_at", "id")[:1]
-    rows = list(older.union(newer, all=True))
-    here = (post.created_at, post.pk)
-    return QueueNeighbours(
-        previous=next((row for row in rows if (row.created_at, row.pk) < here), None),
-        next=next((row for row in rows if (row.created_at, row.pk) > here), None),
+    keys = _walked(
+        user, filters, _Walk(_before(cursor), NEWEST_FIRST), _Walk(_after(cursor), OLDEST_FIRST)
     )
+    here = (post.created_at, post.pk)
+    older = [pk for created_at, pk in keys if (created_at, pk) < here]
+    newer = [pk for created_at, pk in keys if (created_at, pk) > here]
+    return QueueNeighbours(previous=older[-1] if older else None, next=newer[0] if newer else None)
 
 
-def next_to_grade(user, filters: QueueFilters, post: Post) -> Post | None:
+def next_to_grade(user, filters: QueueFilters, post: Post) -> uuid.UUID | None:
     """Where "save and next" goes: the next post after ``post`` in the filtered
     queue, else (the end reached) the first one still in it that is not
-    ``post``, so posts skipped earlier come round again. None when it is empty."""
-    posts = queue_posts(user, filters).select_related(None).exclude(pk=post.pk).only("id")
+    ``post``, so posts skipped earlier come round again. None when it is empty.
+    One query: each journey's next post and first post."""
     cursor = QueueCursor(created_at=post.created_at, id=post.pk)
-    following = posts.filter(_after(cursor)).first()
-    return following or posts.first()
+    keys = _walked(user, filters, _Walk(_after(cursor)), _Walk(~Q(pk=post.pk)))
+    here = (post.created_at, post.pk)
+    following = [pk for created_at, pk in keys if (created_at, pk) > here]
+    others = [pk for _created_at, pk in keys if pk != post.pk]
+    return (following or others or [None])[0]
 
 
 # --- the filter lists ---------------------------------------------------------------
@@ -233,10 +452,12 @@ def next_to_grade(user, filters: QueueFilters, post: Post) -> Post | None:
 
 @dataclass(frozen=True)
 class FilterChoices:
-    journeys: list[Journey]
-    weeks: list[JourneyWeek]  # the chosen journey's (none until one is chosen)
-    missions: list[Mission]
-    students: list  # (id, name) of the chosen journey's students
+    """(id, name) pairs of each filter's options."""
+
+    journeys: list[tuple[uuid.UUID, str]]
+    weeks: list[tuple[uuid.UUID, str]]  # the chosen journey's (none until one is chosen)
+    missions: list[tuple[uuid.UUID, str]]
+    students: list[tuple[uuid.UUID, str]]  # the chosen journey's
 
 
 def filter_choices(user, filters: QueueFilters) -> FilterChoices:
@@ -244,21 +465,25 @@ def filter_choices(user, filters: QueueFilters) -> FilterChoices:
     journey is chosen, its weeks, its missions and its students. Missions
     without a journey: the academy's library. At most four queries."""
     journeys = list(
-        Journey.objects.filter(organization_id=user.organization_id).order_by("-date_start", "name")
+        academy_journeys(user).order_by("-date_start", "name").values_list("pk", "name")
     )
     weeks, students = [], []
     missions = Mission.objects.filter(organization_id=user.organization_id)
-    journey = next((row for row in journeys if row.pk == filters.journey), None)
-    if journey is not None:
-        weeks = list(JourneyWeek.objects.filter(journey=journey).order_by("week_number", "name"))
-        missions = missions.filter(instances__journey=journey).distinct()
+    journey_id = next((pk for pk, _name in journeys if pk == filters.journey), None)
+    if journey_id is not None:
+        weeks = list(
+            JourneyWeek.objects.filter(journey_id=journey_id)
+            .order_by("week_number", "name")
+            .values_list("pk", "name")
+        )
+        missions = missions.filter(instances__journey_id=journey_id).distinct()
         people = Profile.objects.filter(
-            journey_memberships__journey=journey, role=Role.USER
+            journey_memberships__journey_id=journey_id, role=Role.USER
         ).order_by("last_name", "first_name", "pk")
         students = [(person.pk, public_name(person)) for person in people]
     return FilterChoices(
         journeys=journeys,
         weeks=weeks,
-        missions=list(missions.order_by("name", "pk")),
+        missions=list(missions.order_by("name", "pk").values_list("pk", "name")),
         students=students,
     )

@@ -81,6 +81,12 @@ def team_submission(instance, team, author, **fields) -> Post:
     return submission(instance, author, team=team, is_team_submission=True, **fields)
 
 
+def elsewhere_in_the_academy(school, name: str):
+    """A mission instance of another journey of the school's academy."""
+    journey = JourneyFactory(organization=school.journey.organization, name=name)
+    return MissionInstanceFactory(journey_week=JourneyWeekFactory(journey=journey, week_number=1))
+
+
 def grade_url(post, query: str = "") -> str:
     return reverse("grading:grade", args=[post.pk]) + query
 

@@ -4,13 +4,22 @@ htmx panel swaps, regrading, and every bad input."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
 from community.models import AchievementStatus, Comment, Post
 from notifications.models import Notification
 from points.models import TeamPoint, UserPoint
-from tests.grading.conftest import grade_url, logged_in, submission, team_submission
+from tests.grading.conftest import (
+    elsewhere_in_the_academy,
+    grade_url,
+    logged_in,
+    submission,
+    team_submission,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -219,6 +228,54 @@ def test_with_htmx_previous_and_next_links_answer_a_panel(client, school):
     assert "HX-Request" in response["Vary"]
 
 
+def _step_link(page: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}".*?href="([^"]+)"', page, re.S)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_previous_and_next_are_the_neighbours_across_every_journey(client, school):
+    elsewhere = elsewhere_in_the_academy(school, "Second")
+    oldest = submission(school.instance, school.student, minutes_ago=50)
+    before = submission(elsewhere, school.classmate, minutes_ago=40)
+    here = submission(school.instance, school.classmate, minutes_ago=30)
+    after = submission(elsewhere, school.student, minutes_ago=20)
+    submission(school.team_instance, school.teammate, minutes_ago=10)
+
+    page = logged_in(client, school.teacher).get(grade_url(here)).content.decode()
+
+    assert _step_link(page, "prev") == grade_url(before)
+    assert _step_link(page, "next") == grade_url(after)
+    first = client.get(grade_url(oldest)).content.decode()
+    assert _step_link(first, "prev") is None and _step_link(first, "next") == grade_url(before)
+
+
+def test_save_and_next_goes_on_in_another_journey(client, school):
+    post = submission(school.instance, school.student, minutes_ago=30)
+    following = submission(
+        elsewhere_in_the_academy(school, "Second"), school.student, minutes_ago=20
+    )
+    submission(school.instance, school.classmate, minutes_ago=10)
+
+    response = _grade(logged_in(client, school.teacher), post, score=10, then="next")
+
+    assert response["Location"] == grade_url(following)
+
+
+def test_the_panel_says_more_than_the_count_limit(client, school, monkeypatch):
+    from grading import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+    posts = [
+        submission(school.instance, person, minutes_ago=60 - n)
+        for n, person in enumerate([school.student, school.classmate, school.teammate])
+    ]
+    client = logged_in(client, school.teacher)
+
+    assert "(more than 2 waiting)" in client.get(grade_url(posts[0])).content.decode()
+    _grade(client, posts[0], score=10)
+    assert "(2 waiting)" in client.get(grade_url(posts[1])).content.decode()
+
+
 def test_a_graded_post_can_be_regraded_from_the_same_form(client, school):
     post = submission(school.instance, school.student)
     client = logged_in(client, school.teacher)
@@ -327,6 +384,7 @@ def test_the_grading_page_costs_the_same_queries_however_long_the_queue(
     assert response.status_code == 200
 
 
-# Session, user, the post, its attachments, its comments, its neighbours in the
-# queue, the queue's count, the unread notifications badge.
-GRADE_PAGE_QUERIES = 8
+# Session, user, the post with its people, its mission, week and journey, its
+# attachments, its comments, its neighbours in the queue, the queue's count, the
+# unread notifications badge.
+GRADE_PAGE_QUERIES = 9

