@@ -207,6 +207,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.send_daily_digests",
         "schedule": crontab(minute=0),
     },
+    # Submission exports are kept a day: then their rows and files go. Exports
+    # no worker finished in time are marked failed (submissions.export_files).
+    "expire-submission-exports": {
+        "task": "submissions.expire_exports",
+        "schedule": 10 * 60,
+    },
 }
 
 # --- Web push ------------------------------------------------------------------
@@ -325,6 +331,10 @@ RATE_LIMITS = {
     "inquiry": env("RATE_LIMIT_INQUIRY", default="5/h"),
     # bug reports sent (signed-in people; a screenshot each costs storage)
     "bug_report": env("RATE_LIMIT_BUG_REPORT", default="10/h"),
+    # exports of a journey's submissions queued, per teacher rather than per
+    # address (submissions.export_views.export_prepare); asking again for one
+    # already on its way queues nothing and costs nothing
+    "submission_export": env("RATE_LIMIT_SUBMISSION_EXPORT", default="20/h"),
 }
 RATE_LIMITED_URLS = {
     "account_signup": {"scope": "signup"},

@@ -1,4 +1,5 @@
-"""Exports of a journey's submissions with their grades, as CSV and XLSX.
+"""What is in an export of a journey's submissions with their grades, as CSV
+and XLSX, and what its file is called.
 
 One row per submission (a team's post is one row, under its author, with the
 team's name). Headers and labels are in the requesting teacher's language,
@@ -7,10 +8,10 @@ through ``iterator()`` (a server-side cursor, ``ITERATOR_CHUNK`` rows at a
 time) with ``select_related``: memory and the number of queries stay flat
 however many submissions there are.
 
-The CSV streams while it is read (``StreamingHttpResponse``). A streamed body
-is produced after the view has returned, when the middleware has already put
-the request's time zone back: the row generator therefore re-activates the
-language and the zone it was given, instead of relying on the request's.
+A Celery worker writes the files (``submissions.export_files``): there is no
+request there, so ``ExportSettings`` carries the requester's language and zone
+and the rows re-activate them, and post addresses are made absolute on
+``SITE_URL`` (``core.links``), as everything read away from a request is.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import tempfile
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 from urllib.parse import quote
@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
+from core.links import absolute_url
+from core.moments import language_of, zone_of
 from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from journeys.models import Journey
 from missions.models import MissionType
@@ -67,18 +69,23 @@ UNSAFE_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 @dataclass(frozen=True)
 class ExportSettings:
-    """What the rows need from the request, captured while it is active."""
+    """Whose terms the rows are written in: a language, a zone, and how a
+    post's path becomes an address."""
 
     language: str
     zone: zoneinfo.ZoneInfo | dt.tzinfo
-    absolute_url: Callable[[str], str]  # request.build_absolute_uri
+    absolute_url: Callable[[str], str]
 
     @classmethod
-    def from_request(cls, request) -> ExportSettings:
+    def for_person(cls, person, *, language: str = "") -> ExportSettings:
+        """``person``'s zone (``core.moments``) and ``language`` when given (the
+        one they read the page in when they asked), else theirs; addresses on
+        ``SITE_URL``. ``person`` may be None (someone since deleted): the
+        site's defaults then."""
         return cls(
-            language=translation.get_language(),
-            zone=timezone.get_current_timezone(),
-            absolute_url=request.build_absolute_uri,
+            language=language or language_of(person),
+            zone=zone_of(person),
+            absolute_url=absolute_url,
         )
 
 
@@ -200,27 +207,53 @@ def _csv_value(value) -> str | int:
 
 
 def csv_stream(journey: Journey, settings: ExportSettings) -> Iterator[str]:
-    """The CSV text, line by line, after a UTF-8 byte order mark: without it,
-    Excel reads the file in the system's legacy code page and garbles Korean."""
+    """The CSV text, line by line."""
+    return _csv_lines(export_rows(journey, settings))
+
+
+def _csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """``rows`` as CSV lines after a UTF-8 byte order mark: without it, Excel
+    reads the file in the system's legacy code page and garbles Korean."""
     writer = csv.writer(_Echo())
     yield UTF8_BOM
-    for row in export_rows(journey, settings):
+    for row in rows:
         yield writer.writerow([_csv_value(value) for value in row])
+
+
+class _Counted:
+    """An iterator of rows that counts what went through it."""
+
+    def __init__(self, rows: Iterator[list]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def csv_write(journey: Journey, settings: ExportSettings, output: IO[bytes]) -> int:
+    """Write the CSV, UTF-8 encoded, into ``output`` a line at a time; the
+    number of submissions written (the header row not counted)."""
+    rows = _Counted(export_rows(journey, settings))
+    for line in _csv_lines(rows):
+        output.write(line.encode("utf-8"))
+    return rows.count - 1
 
 
 # --- XLSX -------------------------------------------------------------------
 
 
-def xlsx_file(journey: Journey, settings: ExportSettings) -> IO[bytes]:
-    """The workbook in an anonymous temporary file, rewound for reading (the
-    file disappears when it is closed).
+def xlsx_write(journey: Journey, settings: ExportSettings, output: IO[bytes]) -> int:
+    """Write the workbook into ``output`` (a seekable file); the number of
+    submissions written (the header row not counted).
 
-    Why a file and not a byte stream: an XLSX is a ZIP archive, whose central
-    directory (the index of its parts) is written only at the end, and openpyxl
-    writes it through ``zipfile`` onto a seekable file. So nothing can go to
-    the client before the whole workbook is done. The write-only workbook
-    still keeps memory flat: rows go to disk as they come from the iterator.
-    """
+    An XLSX is a ZIP archive, whose central directory (the index of its parts)
+    is written only at the end, and openpyxl writes it through ``zipfile`` onto
+    a seekable file: nothing of it is usable before the whole workbook is done.
+    The write-only workbook still keeps memory flat: rows go to disk as they
+    come from the iterator."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -247,14 +280,12 @@ def xlsx_file(journey: Journey, settings: ExportSettings) -> IO[bytes]:
 
     rows = export_rows(journey, settings)
     sheet.append([cell(value, header=True) for value in next(rows)])
+    written = 0
     for row in rows:
         sheet.append([cell(value) for value in row])
-
-    # Not a ``with`` block: the caller (FileResponse) reads and closes it.
-    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+        written += 1
     workbook.save(output)
-    output.seek(0)
-    return output
+    return written
 
 
 def _sheet_title(title: str) -> str:
@@ -265,13 +296,16 @@ def _sheet_title(title: str) -> str:
 # --- file names -------------------------------------------------------------
 
 
-def export_filename(journey: Journey, extension: str) -> str:
-    """ "<journey> submissions 2026-11-25.csv", in the requester's language and on
-    their calendar; characters file systems refuse become spaces."""
+def export_filename(journey: Journey, extension: str, *, day: dt.date | None = None) -> str:
+    """ "<journey> submissions 2026-11-25.csv", in the active language, of
+    ``day`` (today on the active calendar by default: pass the export's own day
+    when it was made earlier); characters file systems refuse become spaces."""
     name = UNSAFE_FILENAME_CHARS.sub(" ", journey.name)
     name = " ".join(name.split())[:80] or "journey"
-    day = timezone.localdate().isoformat()
-    return _("%(journey)s submissions %(day)s") % {"journey": name, "day": day} + f".{extension}"
+    day_text = (day or timezone.localdate()).isoformat()
+    return (
+        _("%(journey)s submissions %(day)s") % {"journey": name, "day": day_text} + f".{extension}"
+    )
 
 
 def content_disposition(filename: str, *, fallback: str) -> str:
@@ -283,5 +317,5 @@ def content_disposition(filename: str, *, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def ascii_filename(extension: str) -> str:
-    return f"submissions-{timezone.localdate().isoformat()}.{extension}"
+def ascii_filename(extension: str, *, day: dt.date | None = None) -> str:
+    return f"submissions-{(day or timezone.localdate()).isoformat()}.{extension}"

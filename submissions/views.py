@@ -1,7 +1,8 @@
 """The teachers' Submissions tab of a journey (/journeys/<journey_id>/submissions/):
 submission rate per week, who has not submitted which open mission (with
 "Remind", and a page per mission for the whole list), the student × mission
-matrix a page of students at a time, and CSV / XLSX exports.
+matrix a page of students at a time. Its CSV / XLSX exports:
+``submissions.export_views``.
 
 Teachers and admins of the journey's academy only: every view starts with
 ``managed_journey_for``, which answers 404 to students and other academies.
@@ -14,14 +15,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +31,6 @@ from journeys.access import managed_journey_for
 from journeys.models import JourneyWeek
 from journeys.selectors import week_from_query
 from missions.models import JourneyMissionInstance
-from submissions import exports
 from submissions.selectors import (
     CURSOR_MAX_LENGTH,
     enrolled_student,
@@ -53,8 +46,6 @@ from submissions.services import (
     mission_reminder_send,
     mission_reminders_send_all,
 )
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _weeks(journey) -> list[JourneyWeek]:
@@ -249,35 +240,3 @@ def _back_url(journey, instance, data) -> str:
     else:
         url = reverse("submissions:index", args=[journey.pk])
     return url + ("?" + urlencode(params) if params else "")
-
-
-# --- exports ----------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def export_csv(request: HttpRequest, journey_id) -> StreamingHttpResponse:
-    journey = managed_journey_for(request.user, journey_id)
-    settings = exports.ExportSettings.from_request(request)
-    response = StreamingHttpResponse(
-        exports.csv_stream(journey, settings), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = exports.content_disposition(
-        exports.export_filename(journey, "csv"), fallback=exports.ascii_filename("csv")
-    )
-    return response
-
-
-@login_required
-@require_GET
-def export_xlsx(request: HttpRequest, journey_id) -> FileResponse:
-    journey = managed_journey_for(request.user, journey_id)
-    settings = exports.ExportSettings.from_request(request)
-    # A finished file, not a stream: see exports.xlsx_file for why it cannot be.
-    response = FileResponse(
-        exports.xlsx_file(journey, settings), as_attachment=True, content_type=XLSX_CONTENT_TYPE
-    )
-    response["Content-Disposition"] = exports.content_disposition(
-        exports.export_filename(journey, "xlsx"), fallback=exports.ascii_filename("xlsx")
-    )
-    return response

@@ -52,6 +52,7 @@ from inquiries.models import BugReport
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission
 from notifications.models import Notification, Subscription
+from submissions.models import ExportStatus, SubmissionExport
 from teams.models import Team
 from tests.factories import (
     CommentFactory,
@@ -94,6 +95,8 @@ class AcademyB:
     access_code: RoleAccessCode
     student_import: StudentImport
     bug_report: BugReport
+    # A ready export of B's journey's submissions (its bytes on disk too).
+    submission_export: SubmissionExport
     # Private files: a post attachment, a bug report screenshot, an unattached upload.
     private_files: list[File]
     library_image: File
@@ -176,6 +179,19 @@ def build_academy_b(media_root: Path) -> AcademyB:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(FILE_BYTES)
 
+    submission_export = SubmissionExport.objects.create(
+        journey=journey,
+        requested_by=teacher,
+        format="csv",
+        status=ExportStatus.READY,
+        file_path=f"submission-exports/{uuid.uuid4().hex}.csv",
+        file_size=len(FILE_BYTES),
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    target = media_root / "private" / submission_export.file_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(FILE_BYTES)
+
     social_account = SocialAccount.objects.create(
         user=student, provider="google", uid=f"b-{uuid.uuid4().hex}"
     )
@@ -210,6 +226,7 @@ def build_academy_b(media_root: Path) -> AcademyB:
             endpoint=f"https://push.test/b/{uuid.uuid4().hex}",
         ),
         "inquiries.bugreport": bug_report,
+        "submissions.submissionexport": submission_export,
         # allauth's rows of B's people (their admin pages are not the tenant
         # admin's, but the rows are academy B's).
         "account.emailaddress": EmailAddress.objects.get(user=student),
@@ -235,6 +252,7 @@ def build_academy_b(media_root: Path) -> AcademyB:
         access_code=access_code,
         student_import=student_import,
         bug_report=bug_report,
+        submission_export=submission_export,
         private_files=private_files,
         library_image=library_image,
         admin_objects=admin_objects,
@@ -289,6 +307,7 @@ KINDS: dict[str, Kind] = {
         Kind("access_code", lambda b: [b.access_code.pk], random_uuid),
         Kind("student_import", lambda b: [b.student_import.pk], random_uuid),
         Kind("bug_report", lambda b: [b.bug_report.pk], random_uuid),
+        Kind("submission_export", lambda b: [b.submission_export.pk], random_uuid),
         Kind("private_file", lambda b: [file.pk for file in b.private_files], random_int),
         Kind("library_image", lambda b: [b.library_image.pk], random_int),
         # The public media route must not serve a private file's path.
@@ -317,6 +336,7 @@ KIND_BY_KWARG = {
     "comment_id": "comment",
     "team_id": "team",
     "user_id": "member",
+    "export_id": "submission_export",
 }
 
 # Generic kwarg names: what they name depends on the URL.
