@@ -49,6 +49,7 @@ TENANT_ADMIN_APP_LABELS = frozenset(
         "teams",
         "community",
         "points",
+        "submissions",
         "files",
         "notifications",
         "inquiries",
