@@ -78,9 +78,18 @@ def inbox_page(receiver: Profile, after: str | None = None) -> InboxPage:
     return InboxPage(notifications=rows, next_cursor=next_cursor)
 
 
-def unread_count(receiver: Profile) -> int:
-    """The navigation badge: one count over the partial unread index."""
-    return Notification.objects.filter(receiver=receiver, read_at__isnull=True).count()
+# The navigation badge says "99+" past this: a teacher of a big class may have
+# thousands unread, and counting them all on every page would cost as much.
+UNREAD_BADGE_LIMIT = 99
+
+
+def unread_count(receiver: Profile, *, limit: int | None = None) -> int:
+    """How many notifications ``receiver`` has not read: one count over the
+    partial unread index, reading at most ``limit`` + 1 rows when given."""
+    unread = Notification.objects.filter(receiver=receiver, read_at__isnull=True)
+    if limit is None:
+        return unread.count()
+    return unread.order_by().values("pk")[: limit + 1].count()
 
 
 def digest_enabled(user: Profile) -> bool:

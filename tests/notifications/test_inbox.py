@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.selectors import INBOX_PAGE_SIZE, inbox_page, unread_count
+from notifications.selectors import INBOX_PAGE_SIZE, UNREAD_BADGE_LIMIT, inbox_page, unread_count
 from tests.factories import NotificationFactory
 
 
@@ -160,6 +160,27 @@ def test_the_unread_badge_is_on_every_page_and_costs_one_query(
     assert 'class="count-badge"' in page and ">3</span>" in page
     with django_assert_num_queries(1):
         assert unread_count(student) == 3
+
+
+def test_past_99_unread_the_badge_says_99_plus_without_counting_them_all(
+    client, student, django_assert_num_queries
+):
+    NotificationFactory.create_batch(UNREAD_BADGE_LIMIT + 21, receiver=student)
+    client.force_login(student)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f">{UNREAD_BADGE_LIMIT}+</span>" in page
+    assert f"More than {UNREAD_BADGE_LIMIT} unread notifications" in page
+    with django_assert_num_queries(1):
+        assert unread_count(student, limit=UNREAD_BADGE_LIMIT) == UNREAD_BADGE_LIMIT + 1
+    assert unread_count(student) == UNREAD_BADGE_LIMIT + 21
+
+
+def test_exactly_99_unread_are_counted_exactly(client, student):
+    NotificationFactory.create_batch(UNREAD_BADGE_LIMIT, receiver=student)
+    client.force_login(student)
+    page = client.get(reverse("home")).content.decode()
+    assert f">{UNREAD_BADGE_LIMIT}</span>" in page
+    assert f"{UNREAD_BADGE_LIMIT}+" not in page
 
 
 @pytest.mark.parametrize("unread", [0, 40])
