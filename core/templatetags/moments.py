@@ -1,9 +1,8 @@
-"""Filters of the grading pages.
-
-``{{ moment|minute }}`` and ``{{ moment|iso }}`` write what ``|date:"Y.m.d H:i"``
-and ``|date:"c"`` write, in the reader's zone as ``|date`` does, about ten times
-faster: Django's date formatting parses its format on every call, and a queue
-page shows fifty moments.
+"""``{% load moments %}``: ``{{ moment|minute }}`` and ``{{ moment|iso }}``
+write what ``|date:"Y.m.d H:i"`` and ``|date:"c"`` write, in the reader's zone
+as ``|date`` does, about ten times faster: Django's date formatting parses its
+format on every call, and a list page shows dozens of moments (the grading
+queue fifty, the feed forty).
 """
 
 from __future__ import annotations
