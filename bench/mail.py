@@ -1,8 +1,13 @@
 """The mail queue's throughput: ``count`` e-mails written into ``email_queue``
 (as ``QueueEmailBackend`` writes them), one Celery worker draining the queue
 (``notifications.drain_email_queue``, the production task) into an SMTP
-server on loopback (aiosmtpd, which accepts everything), timed from the
-first e-mail sent to the last. The target is 200 e-mails a second.
+server on loopback (aiosmtpd, which accepts everything), timed by that
+server from the first e-mail it accepted to the last. The target is 200
+e-mails a second.
+
+The server's clock, not ``processed_at``: the drainer records its outcomes
+once per chunk of rows (``notifications.email_delivery``), so the rows' times
+say when a chunk was written, not when each e-mail went out.
 """
 
 from __future__ import annotations
@@ -56,18 +61,30 @@ FROM email_queue
 
 
 class CountingHandler:
-    """aiosmtpd handler: accepts every e-mail and counts them."""
+    """aiosmtpd handler: accepts every e-mail, counts them and times the first and last."""
 
     def __init__(self) -> None:
         self.received = 0
         self.bytes = 0
+        self.first: float | None = None
+        self.last: float | None = None
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook)
+        now = time.time()
         with self._lock:
             self.received += 1
             self.bytes += len(envelope.content or b"")
+            if self.first is None:
+                self.first = now
+            self.last = now
         return "250 Message accepted for delivery"
+
+    @property
+    def seconds_first_to_last(self) -> float:
+        if self.first is None or self.last is None:
+            return 0.0
+        return self.last - self.first
 
 
 def _free_port() -> int:
@@ -139,7 +156,7 @@ def mail_bench(
                 return row[0] == 0
 
             _wait_for(done, timeout, f"{count} e-mails to be sent", interval=0.2)
-            first, last, sent, failed = db.execute(SUMMARY_SQL).fetchone()
+            first_in_db, last_in_db, sent, failed = db.execute(SUMMARY_SQL).fetchone()
     finally:
         if worker is not None:
             with contextlib.suppress(ProcessLookupError):
@@ -150,8 +167,8 @@ def mail_bench(
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
         controller.stop()
-    span = float(last) - float(first)
-    per_second = (count - 1) / span if span > 0 else 0.0
+    span = handler.seconds_first_to_last
+    per_second = (handler.received - 1) / span if span > 0 else 0.0
     result = {
         "emails": count,
         "sent": sent,
@@ -159,7 +176,8 @@ def mail_bench(
         "received_by_smtp": handler.received,
         "mean_bytes": round(handler.bytes / handler.received) if handler.received else 0,
         "seconds_first_to_last": round(span, 2),
-        "seconds_from_kick": round(float(last) - kicked, 2),
+        "seconds_first_to_last_in_db": round(float(last_in_db) - float(first_in_db), 2),
+        "seconds_from_kick": round(float(last_in_db) - kicked, 2),
         "per_second": round(per_second, 1),
         "target_per_second": TARGET_PER_SECOND,
         "meets_target": per_second >= TARGET_PER_SECOND,
