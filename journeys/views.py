@@ -322,11 +322,21 @@ def _render_members(
         "active_tab": "members",
         "members": members,
         "add_form": add_form,
+        "people_choices": _people_choices(add_form),
         "candidates": candidates,
         "more_candidates": more_candidates,
         "search": search,
     }
     return render(request, "journeys/manage/members.html", context, status=status)
+
+
+def _people_choices(form: MemberAddForm) -> list[tuple[str, str, bool]]:
+    """The add form's people as (value, label, checked): what its checkboxes
+    show, the ones sent back with a refused form still checked."""
+    chosen = {str(value) for value in form["people"].value() or []}
+    return [
+        (str(value), label, str(value) in chosen) for value, label in form.fields["people"].choices
+    ]
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -67,15 +67,19 @@ def student_progress(
     now = now or timezone.now()
     by_week = {week.pk: WeekProgress(week=week) for week in weeks}
     released = achieved = 0
-    for instance in instances_with_progress(journey=journey, profile=profile, team_id=team_id):
-        row = by_week.get(instance.journey_week_id)
-        done = instance.my_progress == Progress.ACHIEVED
+    # Only the numbers: three values an instance, not three models.
+    instances = instances_with_progress(
+        journey=journey, profile=profile, team_id=team_id
+    ).values_list("journey_week_id", "release_date", "my_progress")
+    for week_id, release_date, progress in instances:
+        row = by_week.get(week_id)
+        done = progress == Progress.ACHIEVED
         if row is not None:
             row.total += 1
-            row.submitted += instance.my_progress != Progress.NOT_STARTED
+            row.submitted += progress != Progress.NOT_STARTED
             row.achieved += done
-        in_ring = week is None or instance.journey_week_id == week.pk
-        if in_ring and instance.has_opened(now):
+        in_ring = week is None or week_id == week.pk
+        if in_ring and release_date is not None and release_date <= now:
             released += 1
             achieved += done
     return StudentProgress(

@@ -27,10 +27,11 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Lookup, QuerySet, Subquery, Sum
+from django.db.models import Count, F, QuerySet, Subquery, Sum
 
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
+from core.db import AnyOf
 from core.keyset import BadCursor, key_decode, key_encode
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
@@ -128,16 +129,11 @@ def _instance_ids(journey: Journey, week: JourneyWeek | None) -> QuerySet:
     return instances.values("pk")
 
 
-class _AnyOf(Lookup):
-    """``lhs = ANY(ARRAY(subquery))``: the subquery's values are read first,
-    then the rows are fetched by them through the index of ``lhs``."""
-
-    lookup_name = "any_of"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+def _of_instances(journey: Journey, week: JourneyWeek | None) -> AnyOf:
+    """Points rows of the journey's (or the week's) instances: the instances'
+    ids are read first, then the rows by the leaderboard index. As a join (or
+    ``IN``) the planner may read all the platform's points rows instead."""
+    return AnyOf(F("mission_instance_id"), Subquery(_instance_ids(journey, week)))
 
 
 def enrolled_students(journey: Journey) -> QuerySet[Profile]:
@@ -150,7 +146,7 @@ def enrolled_students(journey: Journey) -> QuerySet[Profile]:
     then cost as much as the platform is big."""
     enrolled = UserJourney.objects.filter(journey=journey).order_by().values("user_id")
     return Profile.objects.filter(
-        _AnyOf(F("pk"), Subquery(enrolled)), role=Role.USER, deleted_at__isnull=True
+        AnyOf(F("pk"), Subquery(enrolled)), role=Role.USER, deleted_at__isnull=True
     )
 
 
@@ -184,7 +180,7 @@ def _board(journey: Journey, week: JourneyWeek | None) -> tuple[str, list]:
     """The board's WITH clause and its parameters, from the ORM's own queries
     for "the points that count" and "the students of the class"."""
     earned = (
-        UserPoint.objects.filter(mission_instance__in=_instance_ids(journey, week))
+        UserPoint.objects.filter(_of_instances(journey, week))
         .order_by()
         .values("profile_id")
         .annotate(points=Sum("total_points"))
@@ -368,7 +364,7 @@ def team_leaderboard(
     """The journey's teams ranked, 0 points included, by rank, then name: the
     first ``top`` (all with ``top=None``) and team ``team_id``'s row. One query."""
     earned = (
-        TeamPoint.objects.filter(mission_instance__in=_instance_ids(journey, week))
+        TeamPoint.objects.filter(_of_instances(journey, week))
         .order_by()
         .values("team_id")
         .annotate(points=Sum("total_points"))

@@ -382,10 +382,10 @@ def _missing_groups(
 
 def _cells_lookup(journey: Journey, columns: list[JourneyMissionInstance], students, teams):
     """Two dicts from one query over the page's posts for ``columns``: the
-    students' own posts by (instance, author) and their teams' submissions by
-    (instance, team)."""
-    individual: dict[tuple, Cell] = {}
-    by_team: dict[tuple, Cell] = {}
+    students' own posts by author, then instance, and their teams'
+    submissions by team, then instance."""
+    individual: dict[uuid.UUID, dict[uuid.UUID, Cell]] = {}
+    by_team: dict[uuid.UUID, dict[uuid.UUID, Cell]] = {}
     if not columns or not students:
         return individual, by_team
     grade_url = url_maker(reverse("grading:grade", args=[PLACEHOLDER_ID]))
@@ -407,9 +407,10 @@ def _cells_lookup(journey: Journey, columns: list[JourneyMissionInstance], stude
         state = status or CellState.PENDING
         url = grade_url(post_id)
         if is_team and team_id is not None:
-            by_team[(instance_id, team_id)] = Cell(state, post_id, score, by_team=True, url=url)
+            cell = Cell(state, post_id, score, by_team=True, url=url)
+            by_team.setdefault(team_id, {})[instance_id] = cell
         else:
-            individual[(instance_id, user_id)] = Cell(state, post_id, score, url=url)
+            individual.setdefault(user_id, {})[instance_id] = Cell(state, post_id, score, url=url)
     return individual, by_team
 
 
@@ -445,22 +446,21 @@ def matrix_page(
     teams = {p.matrix_team_id for p in students if p.matrix_team_id is not None}
     individual, team_posts = _cells_lookup(journey, columns, students, teams)
 
-    def cell(instance: JourneyMissionInstance, profile: Profile) -> Cell:
+    column_ids = [instance.pk for instance in columns]
+
+    def cells(profile: Profile) -> list[Cell]:
         # As on the plan tab (missions.selectors.own_posts_q): the student's
         # own post, or their team's post for the mission.
-        own = individual.get((instance.pk, profile.pk))
-        if own is not None:
-            return own
-        if profile.matrix_team_id is not None:
-            return team_posts.get((instance.pk, profile.matrix_team_id), EMPTY_CELL)
-        return EMPTY_CELL
+        own = individual.get(profile.pk, {})
+        team = team_posts.get(profile.matrix_team_id, {}) if profile.matrix_team_id else {}
+        return [own.get(pk) or team.get(pk, EMPTY_CELL) for pk in column_ids]
 
     rows = [
         StudentRow(
             profile=profile,
             name=public_name(profile),
             team_name=profile.matrix_team_name,
-            cells=[cell(instance, profile) for instance in columns],
+            cells=cells(profile),
         )
         for profile in students
     ]

@@ -5,6 +5,7 @@ removing someone, e-mailing everyone; access, bad input and query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -252,6 +253,31 @@ def test_a_person_of_another_organization_is_refused_and_nobody_is_added(
     )
     assert not UserJourney.objects.filter(user__in=[newcomer, outsider]).exists()
     assert not Notification.objects.exists()
+
+
+def test_a_refused_form_keeps_the_people_chosen_checked(
+    client, teacher, journey, organization, outsider
+):
+    """The checkboxes are written by the page's own loop (members.html), not by
+    the widget: a refused form still shows who was chosen, marked invalid."""
+    chosen = ProfileFactory(organization=organization, first_name="Chosen")
+    other = ProfileFactory(organization=organization, first_name="Other")
+    client.force_login(teacher)
+    response = client.post(add_url(journey), {"people": [chosen.pk, outsider.pk]})
+    assert response.status_code == 400
+    html = response.content.decode()
+    checkbox = re.compile(r'<input type="checkbox" name="people" value="([^"]+)"([^>]*)>')
+    boxes = dict(checkbox.findall(html))
+    assert " checked" in boxes[str(chosen.pk)]
+    assert " checked" not in boxes[str(other.pk)]
+    assert all('aria-invalid="true"' in attributes for attributes in boxes.values())
+    assert str(outsider.pk) not in boxes
+    # Unbound, nothing is checked or invalid.
+    html = client.get(members_url(journey)).content.decode()
+    assert all(
+        " checked" not in attributes and "aria-invalid" not in attributes
+        for _value, attributes in checkbox.findall(html)
+    )
 
 
 def test_an_inactive_person_is_refused(client, teacher, journey, organization):

@@ -296,11 +296,11 @@ def test_the_page_runs_the_same_queries_for_10_or_200_students(
 def test_the_page_query_count_is_fixed(client, klass, django_assert_num_queries):
     client.force_login(klass.teacher)
     client.get(klass.url)
-    # Session, user, journey, weeks, released instances, the class's ids and
-    # the whole class's totals (two queries), the page's students with their
-    # teams, their posts, and the header's unread-notification count.
+    # Session, user, journey, weeks, released instances, the whole class's
+    # totals (one query), the page's students with their teams, their posts,
+    # and the header's unread-notification count.
     with django_assert_num_queries(QUERIES_PER_PAGE):
         client.get(klass.url)
 
 
-QUERIES_PER_PAGE = 10
+QUERIES_PER_PAGE = 9

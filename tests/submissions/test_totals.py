@@ -174,6 +174,52 @@ def test_totals_equal_a_brute_force_count(mixed):
     assert missing == {i.pk: 39 - expected[i.pk] for i in mixed.open if expected[i.pk] < 39}
 
 
+def test_a_student_filled_twice_by_team_submissions_counts_once(mixed):
+    """A student in two submitting teams, or the author of a team submission
+    whose team is gone who is also in a submitting team, is one submission;
+    a team of another journey fills nothing here."""
+    open_team = mixed.open[1]
+    in_team, not_yet = mixed.students[0], mixed.students[3]
+    assert brute_force_submitted(mixed, open_team, in_team)
+    assert not brute_force_submitted(mixed, open_team, not_yet)
+    # Two submitting teams that neither is in yet.
+    other_teams = (
+        Post.objects.filter(mission_instance=open_team, team__isnull=False)
+        .exclude(team__members__user__in=[in_team, not_yet])
+        .values_list("team", flat=True)
+        .order_by("team")
+    )
+    first, second = other_teams[:2]
+    TeamMember.objects.create(team_id=first, user=in_team)
+    TeamMember.objects.create(team_id=second, user=not_yet)
+    Post.objects.create(
+        mission_instance=open_team,
+        journey=mixed.journey,
+        user=mixed.students[1],
+        team=None,
+        is_team_submission=True,
+        title="Orphan of a member",
+    )
+    elsewhere = TeamFactory(journey=JourneyFactory(organization=mixed.journey.organization))
+    TeamMemberFactory(team=elsewhere, user=mixed.students[4])
+    Post.objects.create(
+        mission_instance=open_team,
+        journey=mixed.journey,
+        user=mixed.students[4],
+        team=elsewhere,
+        is_team_submission=True,
+        title="Wrong class",
+    )
+    result = overview(mixed)
+    expected = sum(brute_force_submitted(mixed, open_team, s) for s in mixed.students)
+    [total] = [t for t in result.totals if t.instance == open_team]
+    assert total.submitted == expected
+    assert brute_force_submitted(mixed, open_team, not_yet)
+    assert not brute_force_submitted(mixed, open_team, mixed.students[4])
+    [group] = [g for g in result.missing if g.instance == open_team]
+    assert group.total == len(mixed.students) - expected
+
+
 def test_the_matrix_cells_equal_the_brute_force_too(mixed):
     result = overview(mixed, after=None)
     rows = list(result.rows)
