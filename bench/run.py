@@ -262,6 +262,8 @@ class Context:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "STATIC_ROOT": str(self.static_root),
+            # Its uploads and export files stay with the bench's own work.
+            "MEDIA_ROOT": str(WORK / "media"),
             "DEBUG": "false",
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
