@@ -1,30 +1,23 @@
 """A real Celery worker process (not eager) picks up an export the teacher
 asked for and writes its file where the download view finds it.
 
-As in tests/notifications/test_email_worker.py: the worker runs this checkout
-against the test database and this test process's broker, on a queue of this
-test's own, so no other worker takes the task."""
+The worker is tests/celery_worker.py's: this checkout, the test database, a
+queue of this test's own."""
 
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from kombu import Exchange, Queue
 from openpyxl import load_workbook
 
-from sqeeze.celery import app as celery_app
 from submissions.models import ExportStatus, SubmissionExport
+from tests import celery_worker
+from tests.celery_worker import stop_worker
 from tests.files.conftest import use_storage
-from tests.notifications.test_email_worker import database_url, stop_worker
 from tests.submissions.test_exports import ENGLISH_HEADERS, download, prepare_url
 
 WAIT_SECONDS = 60
@@ -32,43 +25,13 @@ WAIT_SECONDS = 60
 
 @pytest.fixture
 def private_queue():
-    """Route the export task to a queue of this test's own while it runs."""
-    name = f"sqeeze-test-export-{uuid.uuid4().hex[:12]}"
-    previous = celery_app.conf.task_routes
-    celery_app.conf.update(task_routes={"submissions.build_export": {"queue": name}})
-    try:
+    with celery_worker.private_queue("submissions.build_export", "export") as name:
         yield name
-    finally:
-        celery_app.conf.update(task_routes=previous)
-        with celery_app.connection_for_write() as broker:
-            queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
-            bound = queue(broker.default_channel)
-            bound.declare()
-            bound.delete()
 
 
-def start_worker(queue: str, media_root: Path, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sqeeze.settings",
-        "DATABASE_URL": database_url(),
-        "DB_CONN_MAX_AGE": "0",
-        "REDIS_URL": django_settings.CACHES["default"]["LOCATION"],
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DEBUG": "true",
-        "MEDIA_ROOT": str(media_root),  # its private files: <media_root>/private
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "sqeeze", "worker",
-        "--pool", "solo", "--concurrency", "1", "-l", "WARNING",
-        "-Q", queue, "-n", f"{queue}@%h",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            command, cwd=django_settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
+def start_worker(queue: str, media_root: Path, log: Path):
+    # Its private files: <media_root>/private, where the test's storage reads them.
+    return celery_worker.start_worker(queue, log, MEDIA_ROOT=str(media_root))
 
 
 @pytest.mark.django_db(transaction=True)
