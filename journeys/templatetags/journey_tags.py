@@ -12,15 +12,13 @@ from dataclasses import dataclass
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.templatetags.moments import day_minute
 from journeys.selectors import can_manage_journey
 
 register = template.Library()
-
-# "M/D HH:mm": short enough for a phone, the same in Korean and English.
-SHORT_DATETIME = "n/j H:i"
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ class Deadline:
 
 
 def short_datetime(moment: dt.datetime) -> str:
-    return dateformat.format(timezone.localtime(moment), SHORT_DATETIME)
+    return day_minute(timezone.localtime(moment))
 
 
 def deadline_of(instance, now: dt.datetime | None = None) -> Deadline:
