@@ -34,6 +34,7 @@ from accounts.selectors import public_name
 from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
 from core.db import SubqueryCount
 from core.keyset import BadCursor, cursor_decode, cursor_encode
+from core.links import AddressOf
 from files.links import file_url
 from files.models import File, FileType
 
@@ -305,7 +306,7 @@ def feed_page(
     rows = list(posts[: page_size + 1])
     has_more = len(rows) > page_size
     rows = rows[:page_size]
-    _decorate(rows)
+    _decorate(rows, journey)
     next_cursor = None
     if has_more:
         last = rows[-1]
@@ -317,13 +318,15 @@ def feed_page(
     return FeedPage(posts=rows, next_cursor=next_cursor, is_first=cursor is None)
 
 
-def _decorate(posts: list[Post]) -> None:
+def _decorate(posts: list[Post], journey) -> None:
     """Give each post ``author_name`` (the public name: "Deleted user" for a closed
-    account) and ``thumbnail_url``. One query for the page's first images; their
-    addresses come from files.links, so a private attachment is served by the
-    download view, which checks access."""
+    account), ``url`` (its page) and ``thumbnail_url``. One query for the page's
+    first images; their addresses come from files.links, so a private attachment
+    is served by the download view, which checks access."""
     files = File.objects.in_bulk([post.first_image_id for post in posts if post.first_image_id])
+    post_url = AddressOf("community:post_detail", journey.pk)
     for post in posts:
         post.author_name = public_name(post.user)
+        post.url = post_url(post.pk)
         image = files.get(post.first_image_id)
         post.thumbnail_url = file_url(image) if image is not None else None

@@ -29,6 +29,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.links import AddressOf
 from core.markdown import render_markdown
 from core.moments import format_moment, zone_name_of
 from journeys.access import journey_for, managed_journey_for
@@ -210,8 +211,23 @@ def plan(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
         context["week_form"] = WeekForm.for_new_week(max(numbers, default=0) + 1)
     else:
         plan = selectors.plan_for(journey=journey, user=request.user)
+        _link_student_actions(plan, journey)
     context["plan"] = plan
     return render(request, "missions/plan.html", context)
+
+
+def _link_student_actions(plan: selectors.Plan, journey: Journey) -> None:
+    """Each instance's links for the student: submit, my submission, resubmit
+    (reversed once each for the plan, not once per mission)."""
+    submit_url = AddressOf("community:submit", journey.pk)
+    post_url = AddressOf("community:post_detail", journey.pk)
+    edit_url = AddressOf("community:post_edit", journey.pk)
+    for plan_week in plan.weeks:
+        for instance in plan_week.instances:
+            instance.submit_url = submit_url(instance.pk)
+            if instance.my_post_id:
+                instance.my_post_url = post_url(instance.my_post_id)
+                instance.resubmit_url = edit_url(instance.my_post_id)
 
 
 # --- a journey's weeks and scheduled missions (teachers) ----------------------
