@@ -9,3 +9,11 @@ class SubmissionsConfig(AppConfig):
 
     name = "submissions"
     verbose_name = _("Submissions")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        from submissions.export_files import export_file_forget
+        from submissions.models import SubmissionExport
+
+        post_delete.connect(export_file_forget, sender=SubmissionExport)

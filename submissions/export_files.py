@@ -262,3 +262,12 @@ def submission_export_delete(*, export_id: uuid.UUID) -> bool:
             return False
         row.delete()
     return True
+
+
+def export_file_forget(sender, instance: SubmissionExport, **kwargs) -> None:
+    """``post_delete`` of an export row, however it goes (with its journey, by
+    hand, by the clean-up): its file goes too once the deletion is committed,
+    so a deleted journey leaves no export files behind in the storage."""
+    if instance.file_path:
+        storage, name = export_storage(), instance.file_path
+        transaction.on_commit(lambda: _delete_quietly(storage, name))

@@ -437,6 +437,19 @@ def test_expired_exports_lose_their_rows_and_files(klass, prepare, export_storag
     assert (export_storage / kept.file_path).exists()
 
 
+def test_a_deleted_journey_takes_its_export_files_with_it(
+    klass, prepare, export_storage, django_capture_on_commit_callbacks
+):
+    export = prepare("csv")
+    export.refresh_from_db()
+    stored = export_storage / export.file_path
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        klass.journey.delete()
+    assert not SubmissionExport.objects.exists()
+    assert not stored.exists()
+
+
 def test_beat_runs_the_clean_up_and_gives_up_on_stuck_exports(klass, settings, export_storage):
     assert settings.CELERY_BEAT_SCHEDULE["expire-submission-exports"]["task"] == (
         expire_exports.name
