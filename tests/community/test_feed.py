@@ -359,7 +359,7 @@ def fill(klass, count: int) -> None:
 # a search first looks up the authors whose name matches.
 @pytest.mark.parametrize(
     ("params", "queries"),
-    [({}, 6), ({"sort": "liked"}, 6), ({"q": "post"}, 7), ({"q": "Seojun", "sort": "liked"}, 7)],
+    [({}, 7), ({"sort": "liked"}, 7), ({"q": "post"}, 8), ({"q": "Seojun", "sort": "liked"}, 8)],
 )
 def test_the_feed_runs_the_same_queries_for_few_and_many_posts(
     client, klass, django_assert_num_queries, params, queries
@@ -375,13 +375,14 @@ def test_the_feed_runs_the_same_queries_for_few_and_many_posts(
     assert len(response.context["page"].posts) > 3
 
 
-def test_a_page_reads_posts_in_one_query_whatever_their_likes_and_comments(
+def test_a_page_reads_posts_in_two_queries_whatever_their_likes_and_comments(
     klass, django_assert_num_queries
 ):
     for number in range(5):
         post = post_in(klass, title=f"Post {number}")
         LikeFactory.create_batch(5, post=post)
         CommentFactory.create_batch(5, post=post)
-    with django_assert_num_queries(1):  # no images: no thumbnail query
+    # The page's keys, then its cards; no images: no thumbnail query.
+    with django_assert_num_queries(2):
         page = feed_page(user=klass.student, journey=klass.journey, sort=FeedSort.MOST_LIKED)
     assert [post.like_count for post in page.posts] == [5] * 5
