@@ -14,16 +14,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from community.models import Post
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, instances_with_progress
 from points import charts
-from points.selectors import enrolled_students
+from points.submitters import submitters_by_instance
 
 
 @dataclass
@@ -115,52 +112,6 @@ class WeekSubmissionRate:
         return charts.stacked_bar([("rate", self.submissions)], self.possible)
 
 
-# Per released instance, how many of the class's students submitted it. An
-# individual post is one per (instance, student) (a partial unique index), so
-# those are counted as they are; a team post counts for each member who has no
-# individual post on that instance. One pass over the journey's posts, read
-# from the partial unique indexes of submissions, against the class hashed
-# once: never a probe per student and instance, nor a sort of every pair.
-_SUBMITTERS = """
-WITH students (id) AS MATERIALIZED ({students})
-SELECT instance_id, COUNT(*) FROM (
-    SELECT instance_id FROM ({individual}) AS alone (instance_id, user_id)
-    WHERE user_id IN (SELECT id FROM students)
-    UNION ALL
-    SELECT instance_id FROM ({team}) AS together (instance_id, user_id)
-    WHERE user_id IN (SELECT id FROM students)
-) AS done
-GROUP BY instance_id
-"""
-
-
-def _submitters_by_instance(*, journey: Journey, released: QuerySet) -> dict:
-    """{instance id: submitters} for the instances of ``released`` (a queryset
-    of ids); an instance nobody submitted is absent. One query."""
-    posts = Post.objects.filter(mission_instance__in=released).order_by()
-    alone = Q(is_team_submission=False) | Q(is_team_submission__isnull=True)
-    individual = posts.filter(alone).values("mission_instance_id", "user_id")
-    # Each member once per instance (two teams of theirs may both have
-    # submitted), and not when they also submitted alone.
-    also_alone = Post.objects.filter(
-        alone,
-        mission_instance=OuterRef("mission_instance"),
-        user=OuterRef("team__members__user"),
-    )
-    team = (
-        posts.filter(is_team_submission=True)
-        .exclude(Exists(also_alone))
-        .values("mission_instance_id", "team__members__user_id")
-        .distinct()
-    )
-    students = enrolled_students(journey).order_by().values("pk")
-    parts = [q.query.sql_with_params() for q in (students, individual, team)]
-    sql = _SUBMITTERS.format(students=parts[0][0], individual=parts[1][0], team=parts[2][0])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _sql, params in parts for param in params])
-        return dict(cursor.fetchall())
-
-
 def class_submission_rates(
     *,
     journey: Journey,
@@ -179,7 +130,7 @@ def class_submission_rates(
     instances = list(released.select_related("mission").order_by("release_date", "id"))
     if not instances:
         return list(by_week.values())
-    submitters = _submitters_by_instance(journey=journey, released=released.values("pk"))
+    submitters = submitters_by_instance(journey, [instance.pk for instance in instances])
     for instance in instances:
         row = by_week.get(instance.journey_week_id)
         if row is None:
