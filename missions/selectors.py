@@ -8,16 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextChoices,
-    Value,
-    When,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,41 +59,52 @@ def own_posts_q(*, profile, team_id, through: str = "") -> Q:
     return mine | on_post(team_id=team_id, is_team_submission=True)
 
 
-def instances_with_progress(*, journey, profile, team_id=None) -> QuerySet[JourneyMissionInstance]:
-    """The journey's instances in plan order, each annotated with ``my_post_id``,
+def progress_of(post_status: str | None, *, has_post: bool) -> Progress:
+    """What my post's achievement status (None while waiting) says of my progress."""
+    if not has_post:
+        return Progress.NOT_STARTED
+    if post_status == AchievementStatus.ACHIEVED:
+        return Progress.ACHIEVED
+    if post_status == AchievementStatus.NOT_ACHIEVED:
+        return Progress.NOT_ACHIEVED
+    return Progress.SUBMITTED
+
+
+def my_posts_by_instance(*, journey, profile, team_id) -> dict[object, tuple[object, str | None]]:
+    """For each instance of the journey I have a post for (``own_posts_q``):
+    the newest such post's id and achievement status. One query over my own
+    and my team's posts, joined from the instances (posts belong to community,
+    which sits above missions); a subquery per instance cost more to build
+    than to run."""
+    mine = (
+        JourneyMissionInstance.objects.filter(journey=journey)
+        .filter(own_posts_q(profile=profile, team_id=team_id, through="posts__"))
+        .order_by("posts__created_at", "posts__id")
+        .values_list("pk", "posts__id", "posts__achievement_status")
+    )
+    # Oldest first, so the newest post of an instance is the one kept.
+    return {instance_id: (post_id, status) for instance_id, post_id, status in mine}
+
+
+def instances_with_progress(*, journey, profile, team_id=None) -> list[JourneyMissionInstance]:
+    """The journey's instances in plan order, each with ``my_post_id``,
     ``my_post_status`` (achievement status or None) and ``my_progress``
-    (a ``Progress`` value). Two queries whatever the number of instances: pass
-    ``team_id`` (from ``my_team_id``) to make it one."""
+    (a ``Progress`` value). Two queries whatever the number of instances, three
+    without ``team_id`` (from ``my_team_id``)."""
     if team_id is None:
         team_id = my_team_id(profile=profile, journey_id=journey.pk)
-    # The newest of my posts on the outer instance, reached through the
-    # instance's ``posts`` (posts belong to community, which sits above
-    # missions): one filter() call, so every condition is on the same post.
-    own = (
-        JourneyMissionInstance.objects.filter(pk=OuterRef("pk"))
-        .filter(own_posts_q(profile=profile, team_id=team_id, through="posts__"))
-        .order_by("-posts__created_at")
-    )
-    return (
+    mine = my_posts_by_instance(journey=journey, profile=profile, team_id=team_id)
+    instances = list(
         JourneyMissionInstance.objects.filter(journey=journey)
         .select_related("mission", "journey_week")
-        .annotate(
-            my_post_id=Subquery(own.values("posts__id")[:1]),
-            my_post_status=Subquery(own.values("posts__achievement_status")[:1]),
-        )
-        .annotate(
-            my_progress=Case(
-                When(my_post_id__isnull=True, then=Value(Progress.NOT_STARTED)),
-                When(my_post_status=AchievementStatus.ACHIEVED, then=Value(Progress.ACHIEVED)),
-                When(
-                    my_post_status=AchievementStatus.NOT_ACHIEVED,
-                    then=Value(Progress.NOT_ACHIEVED),
-                ),
-                default=Value(Progress.SUBMITTED),
-            )
-        )
         .order_by("journey_week__week_number", "release_date", "id")
     )
+    for instance in instances:
+        post_id, status = mine.get(instance.pk, (None, None))
+        instance.my_post_id = post_id
+        instance.my_post_status = status
+        instance.my_progress = progress_of(status, has_post=post_id is not None)
+    return instances
 
 
 # --- teachers: the library ---------------------------------------------------------------
@@ -253,7 +259,7 @@ def plan_for(*, journey: Journey, user: Profile) -> Plan:
     """The journey's weeks in ``week_number`` order with their instances in
     release order. A student's instances carry ``my_post_id``,
     ``my_post_status`` and ``my_progress`` (``instances_with_progress``); a
-    teacher's plan is ``managed_plan``. Three queries at most."""
+    teacher's plan is ``managed_plan``. Four queries at most."""
     if user.is_teacher:
         return managed_plan(journey=journey)
     team_id = my_team_id(profile=user, journey_id=journey.pk)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance
-from missions.selectors import Progress, instances_with_progress
+from missions.selectors import Progress, my_posts_by_instance, progress_of
 from points import charts
 from points.submitters import submitters_by_instance
 
@@ -64,11 +64,14 @@ def student_progress(
     now = now or timezone.now()
     by_week = {week.pk: WeekProgress(week=week) for week in weeks}
     released = achieved = 0
+    mine = my_posts_by_instance(journey=journey, profile=profile, team_id=team_id)
     # Only the numbers: three values an instance, not three models.
-    instances = instances_with_progress(
-        journey=journey, profile=profile, team_id=team_id
-    ).values_list("journey_week_id", "release_date", "my_progress")
-    for week_id, release_date, progress in instances:
+    instances = JourneyMissionInstance.objects.filter(journey=journey).values_list(
+        "pk", "journey_week_id", "release_date"
+    )
+    for instance_id, week_id, release_date in instances:
+        post_id, status = mine.get(instance_id, (None, None))
+        progress = progress_of(status, has_post=post_id is not None)
         row = by_week.get(week_id)
         done = progress == Progress.ACHIEVED
         if row is not None:

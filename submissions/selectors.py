@@ -33,6 +33,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
@@ -89,7 +90,6 @@ class CellState:
 @dataclass(frozen=True)
 class Cell:
     state: str
-    post_id: uuid.UUID | None = None
     score: int | None = None
     by_team: bool = False  # filled by the student's team's post
     url: str = ""  # the post's grading page
@@ -220,6 +220,7 @@ def released_instances(journey: Journey, now: dt.datetime) -> QuerySet[JourneyMi
     return (
         JourneyMissionInstance.objects.filter(journey=journey, release_date__lte=now)
         .select_related("mission", "journey_week")
+        .defer("mission__description")  # the tab never shows it; it can be long
         .order_by("journey_week__week_number", "release_date", "id")
     )
 
@@ -377,40 +378,56 @@ def _missing_groups(
     return groups
 
 
+# What a row of the matrix shows of a student (``public_name``): a page reads
+# no more of the profile than that.
+NAME_FIELDS = ("first_name", "last_name", "email", "deleted_at")
+
+
 # --- the matrix -------------------------------------------------------------------------
+
+
+# The page's posts for the shown missions: the students' own, and their teams'
+# team submissions. Plain SQL, the ids as text: for a thousand cells the ORM's
+# row converters, and even Python's UUID objects, cost more than the query;
+# the cells only need the ids as keys and in links. The missions are the journey's, so they alone
+# keep the read inside it (a journey_id test only made PostgreSQL AND in a
+# bitmap of the journey's every post).
+CELLS_SQL = """
+SELECT id::text, mission_instance_id::text, user_id::text, team_id::text,
+       is_team_submission, achievement_status, score
+FROM posts
+WHERE mission_instance_id = ANY(%(instances)s)
+  AND (user_id = ANY(%(students)s) OR (team_id = ANY(%(teams)s) AND is_team_submission))
+"""
 
 
 def _cells_lookup(journey: Journey, columns: list[JourneyMissionInstance], students, teams):
     """Two dicts from one query over the page's posts for ``columns``: the
     students' own posts by author, then instance, and their teams'
-    submissions by team, then instance."""
-    individual: dict[uuid.UUID, dict[uuid.UUID, Cell]] = {}
-    by_team: dict[uuid.UUID, dict[uuid.UUID, Cell]] = {}
+    submissions by team, then instance (every id as text)."""
+    individual: dict[str, dict[str, Cell]] = {}
+    by_team: dict[str, dict[str, Cell]] = {}
     if not columns or not students:
         return individual, by_team
     grade_url = url_maker(reverse("grading:grade", args=[PLACEHOLDER_ID]))
-    posts = Post.objects.filter(
-        Q(user_id__in=[profile.pk for profile in students])
-        | Q(team_id__in=set(teams), is_team_submission=True),
-        journey_id=journey.pk,
-        mission_instance_id__in=[instance.pk for instance in columns],
-    ).values_list(
-        "id",
-        "mission_instance_id",
-        "user_id",
-        "team_id",
-        "is_team_submission",
-        "achievement_status",
-        "score",
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CELLS_SQL,
+            {
+                "instances": [instance.pk for instance in columns],
+                "students": [profile.pk for profile in students],
+                "teams": list(teams),
+            },
+        )
+        posts = cursor.fetchall()
     for post_id, instance_id, user_id, team_id, is_team, status, score in posts:
         state = status or CellState.PENDING
         url = grade_url(post_id)
         if is_team and team_id is not None:
-            cell = Cell(state, post_id, score, by_team=True, url=url)
+            cell = Cell(state, score, by_team=True, url=url)
             by_team.setdefault(team_id, {})[instance_id] = cell
         else:
-            individual.setdefault(user_id, {})[instance_id] = Cell(state, post_id, score, url=url)
+            individual.setdefault(user_id, {})[instance_id] = Cell(state, score, url=url)
     return individual, by_team
 
 
@@ -438,21 +455,25 @@ def matrix_page(
     Two queries: the students with their team, then their posts and their
     teams' posts."""
     membership = TeamMember.objects.filter(team__journey_id=journey.pk, user_id=OuterRef("pk"))
-    students = _sorted_students(enrolled_students(journey)).annotate(
-        matrix_team_id=Subquery(membership.values("team_id")[:1]),
-        matrix_team_name=Subquery(membership.values("team__name")[:1]),
+    students = (
+        _sorted_students(enrolled_students(journey))
+        .only(*NAME_FIELDS)
+        .annotate(
+            matrix_team_id=Subquery(membership.values("team_id")[:1]),
+            matrix_team_name=Subquery(membership.values("team__name")[:1]),
+        )
     )
     students, next_cursor = _page(_after(students, after), size)
     teams = {p.matrix_team_id for p in students if p.matrix_team_id is not None}
     individual, team_posts = _cells_lookup(journey, columns, students, teams)
 
-    column_ids = [instance.pk for instance in columns]
+    column_ids = [str(instance.pk) for instance in columns]
 
     def cells(profile: Profile) -> list[Cell]:
         # As on the plan tab (missions.selectors.own_posts_q): the student's
         # own post, or their team's post for the mission.
-        own = individual.get(profile.pk, {})
-        team = team_posts.get(profile.matrix_team_id, {}) if profile.matrix_team_id else {}
+        own = individual.get(str(profile.pk), {})
+        team = team_posts.get(str(profile.matrix_team_id), {}) if profile.matrix_team_id else {}
         return [own.get(pk) or team.get(pk, EMPTY_CELL) for pk in column_ids]
 
     rows = [
