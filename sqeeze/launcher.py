@@ -8,11 +8,18 @@ stops every process it started, then the embedded servers.
 Each child runs in its own session so that the terminal's Ctrl-C reaches only
 this launcher, which then stops the children's whole process groups (the
 runserver reloader and the Celery pool included) in a known order.
+
+A launcher killed with SIGKILL cannot stop anything. On Linux its children get
+SIGTERM from the kernel when it dies (``PR_SET_PDEATHSIG``); everywhere, the
+next launcher reads what the dead one recorded in ``.embedded/run.json`` and
+stops whatever of it still runs before it starts. The embedded PostgreSQL and
+Redis are left running then and reused (``sqeeze.embedded``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import json
 import os
@@ -22,6 +29,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+
+import psutil
 
 from sqeeze import embedded
 
@@ -104,17 +113,22 @@ class Launcher:
             ],
             "beat": [python, "-m", "celery", "-A", "sqeeze", "beat", "--loglevel", "INFO"],
         }  # fmt: skip
+        die_with_us = die_with_parent(os.getpid())
         for name, command in commands.items():
             self.children[name] = subprocess.Popen(
-                command, cwd=BASE_DIR, env=self.env, start_new_session=True
-            )
+                command, cwd=BASE_DIR, env=self.env, start_new_session=True,
+                preexec_fn=die_with_us,
+            )  # fmt: skip
         self.write_state()
 
     def write_state(self) -> None:
-        """Record what runs, so tooling (and CI's smoke test) can check it all stopped."""
+        """Record what runs, so tooling (and CI's smoke test) can check it all
+        stopped, and the next launcher can stop it if this one is killed."""
         state = {
             "launcher": os.getpid(),
             "children": {name: child.pid for name, child in self.children.items()},
+            # A pid is reused once its process is gone; its start time is not.
+            "started": {name: start_time(child.pid) for name, child in self.children.items()},
             "servers": embedded.server_pids(),
             "url": self.url,
             "database_url": self.env["DATABASE_URL"],
@@ -170,6 +184,84 @@ class Launcher:
         STATE_FILE.unlink(missing_ok=True)
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+# Process start times come from the boot time, which Linux reports to the second.
+START_TIME_SLACK = 1.0
+
+
+def die_with_parent(parent_pid: int):
+    """A ``preexec_fn`` asking Linux to send the child SIGTERM when the launcher
+    dies, SIGKILL included. Every child stops its own children on SIGTERM:
+    runserver's reloader kills the server it runs, Celery its pool."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def ask_for_sigterm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the launcher died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return ask_for_sigterm
+
+
+def start_time(pid: int) -> float | None:
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def stop_leftovers() -> None:
+    """Stop what a killed launcher left running. Its children are found by their
+    process groups (the runserver reloader's server and the Celery pool too),
+    and trusted only if they started no earlier than the child recorded and
+    work in this checkout: a process that reused a pid is someone else's."""
+    try:
+        state = json.loads(STATE_FILE.read_text())
+    except (OSError, ValueError):
+        return
+    leftovers = []
+    for name, group in state.get("children", {}).items():
+        started = state.get("started", {}).get(name)
+        if started is not None:
+            leftovers += processes_of_group(group, started)
+    if leftovers:
+        say(f"Stopping {len(leftovers)} process(es) left by a launcher that was killed …")
+        stop_processes(leftovers)
+    STATE_FILE.unlink(missing_ok=True)
+
+
+def processes_of_group(group: int, started: float) -> list[psutil.Process]:
+    leader_started = start_time(group)
+    if leader_started is not None and abs(leader_started - started) > START_TIME_SLACK:
+        return []  # the pid now leads another process group, not ours
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if (
+                os.getpgid(process.pid) == group
+                and process.create_time() >= started - START_TIME_SLACK
+                and process.status() != psutil.STATUS_ZOMBIE
+                and process.cwd() == str(BASE_DIR)
+            ):
+                found.append(process)
+        except (psutil.Error, ProcessLookupError):
+            continue  # gone meanwhile, or not ours to inspect
+    return found
+
+
+def stop_processes(processes: list[psutil.Process]) -> None:
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.terminate()
+    _gone, alive = psutil.wait_procs(processes, timeout=STOP_TIMEOUT_SECONDS)
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=5)
+
+
 def signal_group(child: subprocess.Popen, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signum)
@@ -222,6 +314,7 @@ def main() -> int:
     os.chdir(BASE_DIR)
     try:
         lock = acquire_lock()
+        stop_leftovers()  # before the port check: a leftover web server holds the port
         port = read_port()
         host = os.environ.get("HOST", "127.0.0.1")
         ensure_port_free(host, port)

@@ -5,42 +5,14 @@ process, as `make run` or `manage.py` would."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import uuid
 from pathlib import Path
 
-import pytest
-
-from sqeeze import embedded
-
-REPO = embedded.BASE_DIR
-
-
-@pytest.fixture
-def embedded_dir():
-    # Inside the checkout (as in real use): pgserver runs PostgreSQL as its own
-    # system user when started by root, which cannot enter pytest's 0700 tmp dirs.
-    path = REPO / ".embedded" / f"test-{uuid.uuid4().hex[:8]}"
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+from tests.sqeeze.real_processes import alive
+from tests.sqeeze.real_processes import run_python as run_python_text
 
 
 def run_python(code: str, embedded_dir: Path, **extra_env: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(SQEEZE_EMBEDDED_DIR=str(embedded_dir), DEBUG="true", **extra_env)
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(run_python_text(code, embedded_dir, **extra_env))
 
 
 WRITE_AND_STOP = """
@@ -65,14 +37,6 @@ value = redis.Redis.from_url(embedded.redis_url()).get("kept").decode()
 embedded.stop_all()
 print(json.dumps({"notes": notes, "redis": value}))
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
 
 
 def test_servers_keep_their_data_across_restarts_and_stop_cleanly(embedded_dir):
