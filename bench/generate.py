@@ -147,12 +147,17 @@ def generate(
         db.run("", "SELECT setseed(%(seed)s)", seed=seed)
         db.run("", "SET LOCAL work_mem = '256MB'")
         db.run("", "SET LOCAL synchronous_commit = off")
+        class_triggers = _class_triggers(db)
+        _switch_triggers(db, class_triggers, "DISABLE")
         _people_and_journeys(db)
         _missions_and_teams(db)
         _posts(db, scale)
         _likes_and_comments(db, scale)
         _notifications(db, scale)
         _blog(db)
+        # Deferred foreign-key checks still pending would refuse the ALTER.
+        db.run("", "SET CONSTRAINTS ALL IMMEDIATE")
+        _switch_triggers(db, class_triggers, "ENABLE")
         counts = _counts(db)
         for table in TEMP_TABLES:
             db.run("", f"DROP TABLE IF EXISTS {table}")
@@ -160,6 +165,26 @@ def generate(
             db.run("ANALYZE", "ANALYZE")
     log(f"  generated in {time.perf_counter() - started:.1f} s")
     return counts
+
+
+def _class_triggers(db: _Writer) -> list[tuple[str, str]]:
+    """The triggers that raise a journey's class version on each row written
+    (journeys.class_triggers). Raising one version row a hundred thousand
+    times in one transaction costs time that grows with the square of the
+    rows (each update walks the row's versions), so the generator writes
+    with them off; the journeys' own trigger, which gives each new journey
+    its version row, stays on. A fresh data set needs no raise: nothing is
+    cached for it yet."""
+    db.cursor.execute(
+        "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+        "WHERE tgname ~ '_class_(rows|columns)$' ORDER BY 1, 2"
+    )
+    return db.cursor.fetchall()
+
+
+def _switch_triggers(db: _Writer, triggers: list[tuple[str, str]], action: str) -> None:
+    for table, trigger in triggers:
+        db.run("", f"ALTER TABLE {table} {action} TRIGGER {trigger}")
 
 
 TEMP_TABLES = (

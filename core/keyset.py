@@ -106,3 +106,20 @@ def key_after(fields: Sequence[str], values: Sequence[object]) -> Q:
     for field, value in zip(reversed(fields[:-1]), reversed(values[:-1]), strict=True):
         after = Q(**{f"{field}__gt": value}) | (Q(**{field: value}) & after)
     return after
+
+
+def page_of_order(
+    order: Sequence[str], after_id: str | None, size: int
+) -> tuple[list[str], bool] | None:
+    """A page of ``size`` ids from ``order`` (every id of a list, in its sort
+    order, kept whole elsewhere: ``journeys.class_cache``), after the id
+    ``after_id`` (from the start without one), and whether more follow. None
+    when ``after_id`` is no longer in the list: the caller then pages by key
+    in SQL, which finds where that row stood."""
+    start = 0
+    if after_id is not None:
+        try:
+            start = order.index(after_id) + 1
+        except ValueError:
+            return None
+    return list(order[start : start + size]), start + size < len(order)

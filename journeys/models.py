@@ -151,3 +151,30 @@ class JourneyWeek(models.Model):
 
     def __str__(self) -> str:
         return f"{self.journey} · {self.name}"
+
+
+class ClassVersion(models.Model):
+    """A number PostgreSQL raises whenever something a class-wide read depends
+    on changes (enrolments, people's names and roles, teams, mission instances,
+    posts, points, reminders: triggers, see the migrations named
+    ``class_versions``). ``journeys.class_cache`` keeps such reads in the cache
+    under the journey's current number, so a change, from whatever path (a
+    service, Django admin, plain SQL, a cascade), makes them read again."""
+
+    journey = models.OneToOneField(
+        Journey,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="class_version",
+        verbose_name=_("journey"),
+    )
+    version = models.BigIntegerField(_("version"), default=0, db_default=0)
+
+    class Meta:
+        db_table = "journey_class_versions"
+        db_table_comment = "Raised by triggers when a journey's class-wide data changes"
+        verbose_name = _("class version")
+        verbose_name_plural = _("class versions")
+
+    def __str__(self) -> str:
+        return f"{self.journey_id}: {self.version}"

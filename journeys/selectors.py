@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from core.db import SubqueryCount
-from core.keyset import key_after, key_decode, key_encode
+from core.keyset import key_after, key_decode, key_encode, page_of_order
+from journeys.class_cache import class_cached
 from journeys.models import Journey, JourneyWeek, UserJourney
 
 # An invite token is a short random string (core.db.new_random_token); a
@@ -190,24 +191,42 @@ def journey_members_page(
     after the cursor ``after`` (``BadCursor`` if it is not one of ours), with
     the name to show and their team in this journey (reached through the
     person's team memberships: teams sit above journeys), and how many members
-    there are in all. Two queries, whatever the size of the class."""
-    enrolments = _members_in_order(journey)
-    if after:
-        enrolments = enrolments.filter(
-            key_after(MEMBER_KEY, key_decode(after, types=MEMBER_KEY_TYPES))
-        )
-    rows = list(enrolments[: size + 1])
+    there are in all.
+
+    The class's order (its enrolment ids, sorted) is the same for every
+    teacher who asks: it is kept in the class cache until the class changes,
+    so a page reads its fifty rows by key, not the whole class sorted. A page
+    after a member who has left since is found by key in SQL instead."""
+    key = key_decode(after, types=MEMBER_KEY_TYPES) if after else None
+    order = class_cached(journey, "members:order", lambda: _member_order(journey))
+    page = page_of_order(order, str(key[-1]) if key else None, size)
+    if page is None:
+        rows, more = _members_after_key(journey, key, size)
+    else:
+        ids, more = page
+        by_id = {str(row.pk): row for row in _members_in_order(journey).filter(pk__in=ids)}
+        # A member who left after the order was cached is simply not listed.
+        rows = [by_id[pk] for pk in ids if pk in by_id]
     next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = key_encode([getattr(last, field) for field in MEMBER_KEY])
+    if more and rows:
+        next_cursor = key_encode([getattr(rows[-1], field) for field in MEMBER_KEY])
     return MembersPage(
         rows=[_member_row(row) for row in rows],
         next_cursor=next_cursor,
         is_first=not after,
-        total=UserJourney.objects.filter(journey=journey).count(),
+        total=len(order),
     )
+
+
+def _member_order(journey: Journey) -> list[str]:
+    """Every enrolment id of the journey in ``MEMBER_KEY`` order, as text."""
+    ids = _members_by_key(journey).values_list("pk", flat=True)
+    return [str(pk) for pk in ids]
+
+
+def _members_after_key(journey: Journey, key: list, size: int) -> tuple[list[UserJourney], bool]:
+    rows = list(_members_in_order(journey).filter(key_after(MEMBER_KEY, key))[: size + 1])
+    return rows[:size], len(rows) > size
 
 
 def _members_in_order(journey: Journey) -> QuerySet[UserJourney]:
@@ -219,10 +238,16 @@ def _members_in_order(journey: Journey) -> QuerySet[UserJourney]:
         .values("team_memberships__team__name")[:1]
     )
     return (
-        UserJourney.objects.filter(journey=journey)
+        _members_by_key(journey)
         .select_related("user__profile_image_file")
+        .annotate(team_name=Subquery(team_name))
+    )
+
+
+def _members_by_key(journey: Journey) -> QuerySet[UserJourney]:
+    return (
+        UserJourney.objects.filter(journey=journey)
         .annotate(
-            team_name=Subquery(team_name),
             key_role=Case(When(user__role=Role.USER, then=Value(1)), default=Value(0)),
             key_last=Coalesce("user__last_name", Value(""), output_field=TextField()),
             key_first=Coalesce("user__first_name", Value(""), output_field=TextField()),

@@ -2,18 +2,20 @@
 one week's), ranked in SQL with RANK(), so ties share a rank (1, 1, 3) and
 are listed by last name, first name, then id.
 
-A class's ranking is never read whole into Python. Every read builds the same
-"board" in SQL (each enrolled student, their points, rank and place in the
-listing order) and lets out only the rows shown: the top and the person's
-own neighbourhood (``leaderboard``), one page after a cursor
-(``ranking_page``), or one person's standing (``my_standing``). That is one
-statement whatever the class size, plus one query for the profiles of the
-(few) rows shown; teams are ranked the same way (``team_leaderboard``). The
-sums read ``user_points`` / ``team_points`` through their covering
-leaderboard indexes (mission instance, owner, INCLUDE total_points): the
-database reads only the class's points rows, from the index alone, and sums
-them in one hash aggregate; the students are fetched by primary key, never
-by a scan of every profile.
+Every read builds the same "board" in SQL (each enrolled student, their
+points, rank and place in the listing order). The Dashboard's own view of it,
+the top and the person's neighbourhood (``leaderboard``), is the same board
+for the whole class: it is read whole, once per change of the class, and kept
+in the cache (``journeys.class_cache``: PostgreSQL raises the class's version
+on every write to points, enrolments, teams or names), so a request costs a
+version read and the profiles of the (few) rows shown. One page after a
+cursor (``ranking_page``) and one person's standing (``my_standing``) let out
+only their rows in SQL; teams are ranked the same way (``team_leaderboard``,
+cached too). The sums read ``user_points`` / ``team_points`` through their
+covering leaderboard indexes (mission instance, owner, INCLUDE total_points):
+the database reads only the class's points rows, from the index alone, and
+sums them in one hash aggregate; the students are fetched by primary key,
+never by a scan of every profile.
 
 Pages go by key, not by OFFSET: a cursor is the last row's (points, id),
 and the next page starts at the rows with fewer points, or as many and a
@@ -33,6 +35,7 @@ from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from core.db import AnyOf
 from core.keyset import BadCursor, key_decode, key_encode
+from journeys.class_cache import class_cached
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
 from points.models import TeamPoint, UserPoint
@@ -202,6 +205,23 @@ class _Row:
     best: int
 
 
+# The whole board in listing order, ids as text: what the cache keeps.
+_WHOLE_BOARD = "SELECT id::text, points, rank, place, out_of, best FROM board ORDER BY place"
+
+
+def _class_board(journey: Journey, week: JourneyWeek | None) -> list[tuple]:
+    """Every row of the board (``_WHOLE_BOARD``), the same for everyone who
+    asks: kept in the cache until the class changes (``class_cached``)."""
+
+    def read() -> list[tuple]:
+        board, params = _board(journey, week)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{board} {_WHOLE_BOARD}", params)
+            return cursor.fetchall()
+
+    return class_cached(journey, f"board:{week.pk if week else 'all'}", read)
+
+
 def _read(sql: str, params: list) -> list[_Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -240,16 +260,19 @@ def leaderboard(
     around: int = LEADERBOARD_AROUND,
 ) -> Leaderboard:
     """The top ``top`` rows and, when ``profile`` is ranked below them, their
-    row with ``around`` rows either side; their standing. Two queries."""
-    board, params = _board(journey, week)
-    profile_id = profile.pk if profile is not None else None
-    mine = "(SELECT place FROM board WHERE id = %s)"  # NULL for a person not ranked
-    rows = _read(
-        f"{board} {_COLUMNS} WHERE place <= %s"
-        f" OR place BETWEEN {mine} - %s AND {mine} + %s ORDER BY place",
-        [*params, top, profile_id, around, profile_id, around],
-    )
-    me = next((row for row in rows if row.id == profile_id), None)
+    row with ``around`` rows either side; their standing. The whole class's
+    board comes from the cache while the class has not changed (one query for
+    its version, the board's statement after a change), then one query for
+    the profiles of the rows shown."""
+    board = _class_board(journey, week)
+    my_id = str(profile.pk) if profile is not None else None
+    my_index = next((index for index, row in enumerate(board) if row[0] == my_id), None)
+    shown = board[:top]
+    if my_index is not None:
+        # The neighbourhood, without the rows the top already has.
+        shown += board[max(my_index - around, top) : my_index + around + 1]
+    rows = [_Row(uuid.UUID(row[0]), *row[1:]) for row in shown]
+    me = next((row for row in rows if str(row.id) == my_id), None)
     standings = _standings(rows)
     head = [row for row in standings if row.place <= top]
     tail = [row for row in standings if row.place > top]
@@ -330,7 +353,7 @@ board AS (
     LEFT JOIN earned e ON e.team_id = t.id
     LEFT JOIN members m ON m.team_id = t.id
 )
-SELECT id, name, point_sum, member_count, rank, place, out_of, best FROM board
+SELECT id::text, name, point_sum, member_count, rank, place, out_of, best FROM board
 """
 
 
@@ -362,7 +385,35 @@ def team_leaderboard(
     top: int | None = TEAM_TOP,
 ) -> TeamBoard:
     """The journey's teams ranked, 0 points included, by rank, then name: the
-    first ``top`` (all with ``top=None``) and team ``team_id``'s row. One query."""
+    first ``top`` (all with ``top=None``) and team ``team_id``'s row. Every
+    team's row comes from the cache while the class has not changed (one
+    query for its version, the board's statement after a change)."""
+    board = class_cached(
+        journey, f"teams:{week.pk if week else 'all'}", lambda: _read_team_board(journey, week)
+    )
+    mine = str(team_id) if team_id is not None else None
+    rows = [
+        TeamStanding(
+            # What a row shows of its team: its id and name.
+            team=Team(id=uuid.UUID(pk), name=name),
+            member_count=member_count,
+            points=points,
+            rank=rank,
+            place=place,
+        )
+        for pk, name, points, member_count, rank, place, _out_of, _best in board
+        if top is None or place <= top or pk == mine
+    ]
+    return TeamBoard(
+        top=[row for row in rows if top is None or row.place <= top],
+        mine=next((row for row in rows if str(row.team.pk) == mine), None),
+        out_of=board[0][6] if board else 0,
+        best=board[0][7] if board else 0,
+    )
+
+
+def _read_team_board(journey: Journey, week: JourneyWeek | None) -> list[tuple]:
+    """Every team's row of ``_TEAM_BOARD`` in listing order, ids as text."""
     earned = (
         TeamPoint.objects.filter(_of_instances(journey, week))
         .order_by()
@@ -379,23 +430,6 @@ def team_leaderboard(
     parts = [q.query.sql_with_params() for q in (earned, members, teams)]
     sql = _TEAM_BOARD.format(earned=parts[0][0], members=parts[1][0], teams=parts[2][0])
     params = [param for _sql, part in parts for param in part]
-    if top is not None:
-        sql += " WHERE place <= %s OR id = %s"
-        params += [top, team_id]
-    ranked = list(Team.objects.raw(f"{sql} ORDER BY place", params))
-    rows = [
-        TeamStanding(
-            team=team,
-            member_count=team.member_count,
-            points=team.point_sum,
-            rank=team.rank,
-            place=team.place,
-        )
-        for team in ranked
-    ]
-    return TeamBoard(
-        top=[row for row in rows if top is None or row.place <= top],
-        mine=next((row for row in rows if row.team.pk == team_id), None),
-        out_of=ranked[0].out_of if ranked else 0,
-        best=ranked[0].best if ranked else 0,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY place", params)
+        return cursor.fetchall()

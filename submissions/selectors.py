@@ -51,7 +51,8 @@ from django.utils.text import Truncator
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
-from core.keyset import BadCursor, key_after, key_decode, key_encode
+from core.keyset import BadCursor, key_after, key_decode, key_encode, page_of_order
+from journeys.class_cache import class_cached
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from points import charts
@@ -246,16 +247,21 @@ def student_cursor(profile: Profile) -> str:
     return key_encode([profile.sort_last, profile.sort_first, profile.pk])
 
 
-def _after(students: QuerySet[Profile], raw: str | None) -> QuerySet[Profile]:
-    """``students`` (sorted) after the cursor ``raw``; BadCursor if not ours."""
-    if not raw:
-        return students
+def _cursor_key(raw: str) -> list:
+    """The sort key a cursor holds; BadCursor if it is not one of ours."""
     if len(raw) > CURSOR_MAX_LENGTH:
         raise BadCursor(raw)
     key = key_decode(raw, types=[str, str, uuid.UUID])
     if any("\x00" in part for part in key[:2]):
         raise BadCursor(raw)  # PostgreSQL text cannot hold it: not a name of ours
-    return students.filter(key_after(SORT_KEY, key))
+    return key
+
+
+def _after(students: QuerySet[Profile], raw: str | None) -> QuerySet[Profile]:
+    """``students`` (sorted) after the cursor ``raw``; BadCursor if not ours."""
+    if not raw:
+        return students
+    return students.filter(key_after(SORT_KEY, _cursor_key(raw)))
 
 
 def _page(students: QuerySet[Profile], size: int) -> tuple[list[Profile], str | None]:
@@ -463,7 +469,7 @@ def matrix_page(
             matrix_team_name=Subquery(membership.values("team__name")[:1]),
         )
     )
-    students, next_cursor = _page(_after(students, after), size)
+    students, next_cursor = _class_page(journey, students, after, size)
     teams = {p.matrix_team_id for p in students if p.matrix_team_id is not None}
     individual, team_posts = _cells_lookup(journey, columns, students, teams)
 
@@ -486,6 +492,32 @@ def matrix_page(
         for profile in students
     ]
     return MatrixPage(columns=columns, rows=rows, next_cursor=next_cursor, is_first=not after)
+
+
+def _class_page(
+    journey: Journey, students: QuerySet[Profile], after: str | None, size: int
+) -> tuple[list[Profile], str | None]:
+    """A page of the class's ``students`` (sorted) after the cursor ``after``.
+    The class's order (its students' ids, sorted) is the same for every
+    teacher: it is kept in the class cache until the class changes, so a page
+    reads its thirty students by key, not the whole class sorted. A page
+    after a student who has left since is found by key in SQL instead."""
+    key = _cursor_key(after) if after else None
+    order = class_cached(journey, "students:order", lambda: _student_order(journey))
+    page = page_of_order(order, str(key[-1]) if key else None, size)
+    if page is None:
+        return _page(students.filter(key_after(SORT_KEY, key)), size)
+    ids, more = page
+    by_id = {str(profile.pk): profile for profile in students.filter(pk__in=ids)}
+    # A student who left after the order was cached is simply not listed.
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    return rows, student_cursor(rows[-1]) if more and rows else None
+
+
+def _student_order(journey: Journey) -> list[str]:
+    """Every student id of the class in ``SORT_KEY`` order, as text."""
+    ids = _sorted_students(enrolled_students(journey)).values_list("pk", flat=True)
+    return [str(pk) for pk in ids]
 
 
 def shown_columns(

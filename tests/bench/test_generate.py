@@ -56,6 +56,16 @@ def test_a_small_data_set_is_complete_and_usable(client):
     assert {table: counts[table] for table in expected} == expected
     assert 0 < counts["user_points"] < counts["posts"]
     assert counts["team_points"] > 0
+    # The class-version triggers, off while it wrote, are on again, and every
+    # journey has its version row (journeys.class_cache).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname ~ '_class_(rows|columns)$'")
+        assert {state for (state,) in cursor.fetchall()} == {"O"}
+        cursor.execute(
+            "SELECT count(*) FROM journeys"
+            " WHERE id NOT IN (SELECT journey_id FROM journey_class_versions)"
+        )
+        assert cursor.fetchone() == (0,)
 
     response = client.post(
         reverse("account_login"), {"login": BENCH_STUDENT_EMAIL, "password": BENCH_PASSWORD}
