@@ -186,6 +186,14 @@ class Profile(AbstractBaseUser):
                 name="profiles_language_check",
             ),
         ]
+        indexes = [
+            # Addition: an academy's people by name (the Members tab's "add
+            # people" list walks it to its first rows, whatever the academy's size).
+            models.Index(
+                fields=["organization", "last_name", "first_name", "email", "id"],
+                name="profiles_org_name_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

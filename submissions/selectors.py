@@ -458,18 +458,9 @@ def matrix_page(
 ) -> MatrixPage:
     """A page of the matrix: the students after the cursor ``after`` (BadCursor
     when it is not one of ours), by name, with a cell for each of ``columns``.
-    Two queries: the students with their team, then their posts and their
-    teams' posts."""
-    membership = TeamMember.objects.filter(team__journey_id=journey.pk, user_id=OuterRef("pk"))
-    students = (
-        _sorted_students(enrolled_students(journey))
-        .only(*NAME_FIELDS)
-        .annotate(
-            matrix_team_id=Subquery(membership.values("team_id")[:1]),
-            matrix_team_name=Subquery(membership.values("team__name")[:1]),
-        )
-    )
-    students, next_cursor = _class_page(journey, students, after, size)
+    Two queries (and the class's order, from the class cache): the students
+    with their team, then their posts and their teams' posts."""
+    students, next_cursor = _class_page(journey, after, size)
     teams = {p.matrix_team_id for p in students if p.matrix_team_id is not None}
     individual, team_posts = _cells_lookup(journey, columns, students, teams)
 
@@ -494,24 +485,39 @@ def matrix_page(
     return MatrixPage(columns=columns, rows=rows, next_cursor=next_cursor, is_first=not after)
 
 
-def _class_page(
-    journey: Journey, students: QuerySet[Profile], after: str | None, size: int
-) -> tuple[list[Profile], str | None]:
-    """A page of the class's ``students`` (sorted) after the cursor ``after``.
-    The class's order (its students' ids, sorted) is the same for every
-    teacher: it is kept in the class cache until the class changes, so a page
-    reads its thirty students by key, not the whole class sorted. A page
-    after a student who has left since is found by key in SQL instead."""
+def _class_page(journey: Journey, after: str | None, size: int) -> tuple[list[Profile], str | None]:
+    """A page of the class's students (sorted, with their team in the journey)
+    after the cursor ``after``. The class's order (its students' ids, sorted)
+    is the same for every teacher: it is kept in the class cache until the
+    class changes, so a page reads its thirty students by key, not the whole
+    class sorted. A page after a student who has left since is found by key
+    in SQL instead."""
     key = _cursor_key(after) if after else None
     order = class_cached(journey, "students:order", lambda: _student_order(journey))
     page = page_of_order(order, str(key[-1]) if key else None, size)
     if page is None:
+        students = _with_team(journey, enrolled_students(journey))
         return _page(students.filter(key_after(SORT_KEY, key)), size)
     ids, more = page
-    by_id = {str(profile.pk): profile for profile in students.filter(pk__in=ids)}
-    # A student who left after the order was cached is simply not listed.
+    # The ids are the class's (as of its version): a closed account is still left out.
+    listed = Profile.objects.filter(pk__in=ids, role=Role.USER, deleted_at__isnull=True)
+    by_id = {str(profile.pk): profile for profile in _with_team(journey, listed)}
     rows = [by_id[pk] for pk in ids if pk in by_id]
     return rows, student_cursor(rows[-1]) if more and rows else None
+
+
+def _with_team(journey: Journey, students: QuerySet[Profile]) -> QuerySet[Profile]:
+    """``students`` sorted, with what a matrix row shows: the name, and the
+    team in this journey (``matrix_team_id``, ``matrix_team_name``)."""
+    membership = TeamMember.objects.filter(team__journey_id=journey.pk, user_id=OuterRef("pk"))
+    return (
+        _sorted_students(students)
+        .only(*NAME_FIELDS)
+        .annotate(
+            matrix_team_id=Subquery(membership.values("team_id")[:1]),
+            matrix_team_name=Subquery(membership.values("team__name")[:1]),
+        )
+    )
 
 
 def _student_order(journey: Journey) -> list[str]:
