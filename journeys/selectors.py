@@ -29,6 +29,7 @@ from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from core.db import SubqueryCount
 from core.keyset import key_after, key_decode, key_encode, page_of_order
+from core.links import AddressOf
 from journeys.class_cache import class_cached
 from journeys.models import Journey, JourneyWeek, UserJourney
 
@@ -142,6 +143,7 @@ class MemberRow:
     email: str | None = None  # None for a closed account: not shown
     role: str = ""
     role_label: str = ""
+    remove_url: str = ""  # the "Remove…" page for this member
 
     @property
     def profile(self) -> Profile:
@@ -157,7 +159,7 @@ class MemberRow:
         return _("Remove %(name)s from the journey") % {"name": self.name}
 
 
-def _member_row(enrolment: UserJourney) -> MemberRow:
+def _member_row(enrolment: UserJourney, remove_url: AddressOf) -> MemberRow:
     person = enrolment.user
     return MemberRow(
         enrolment=enrolment,
@@ -167,6 +169,7 @@ def _member_row(enrolment: UserJourney) -> MemberRow:
         email=None if person.deleted_at else person.email,
         role=person.role,
         role_label=person.get_role_display(),
+        remove_url=remove_url(enrolment.user_id),
     )
 
 
@@ -210,8 +213,9 @@ def journey_members_page(
     next_cursor = None
     if more and rows:
         next_cursor = key_encode([getattr(rows[-1], field) for field in MEMBER_KEY])
+    remove_url = AddressOf("journeys:member_remove", journey.pk)
     return MembersPage(
-        rows=[_member_row(row) for row in rows],
+        rows=[_member_row(row, remove_url) for row in rows],
         next_cursor=next_cursor,
         is_first=not after,
         total=len(order),
@@ -240,8 +244,30 @@ def _members_in_order(journey: Journey) -> QuerySet[UserJourney]:
     return (
         _members_by_key(journey)
         .select_related("user__profile_image_file")
+        .only(*MEMBER_ROW_FIELDS)
         .annotate(team_name=Subquery(team_name))
     )
+
+
+# What a row of the Members tab reads (``_member_row``; the avatar through
+# ``Profile.image_url``): fifty rows of every column cost more to load than to
+# query.
+MEMBER_ROW_FIELDS = (
+    "journey_id",
+    "user_id",
+    "joined_at",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__role",
+    "user__deleted_at",
+    "user__profile_image",
+    "user__profile_image_file__bucket_name",
+    "user__profile_image_file__file_path",
+    "user__profile_image_file__is_deleted",
+)
+# What the list of people to add shows of each (``public_name`` and the e-mail).
+CANDIDATE_FIELDS = ("first_name", "last_name", "email", "deleted_at")
 
 
 def _members_by_key(journey: Journey) -> QuerySet[UserJourney]:
@@ -277,7 +303,7 @@ def member_candidates_matching(
 ) -> tuple[list[Profile], bool]:
     """The first ``limit`` candidates whose name or e-mail contains ``search``,
     and whether there are more (then the page asks to narrow the search). One query."""
-    candidates = member_candidates(journey)
+    candidates = member_candidates(journey).only(*CANDIDATE_FIELDS)
     for word in search.split():
         candidates = candidates.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
