@@ -86,6 +86,22 @@ def my_posts_by_instance(*, journey, profile, team_id) -> dict[object, tuple[obj
     return {instance_id: (post_id, status) for instance_id, post_id, status in mine}
 
 
+# What a student's plan shows of an instance and its mission: every column of
+# three tables for thirty-two missions cost more to load than to query. (The
+# week comes from the plan's own list of weeks.)
+PLAN_INSTANCE_FIELDS = (
+    "journey_id",
+    "journey_week_id",
+    "release_date",
+    "expiry_date",
+    "status",
+    "mission__name",
+    "mission__mission_type",
+    "mission__points",
+    "mission__description",
+)
+
+
 def instances_with_progress(*, journey, profile, team_id=None) -> list[JourneyMissionInstance]:
     """The journey's instances in plan order, each with ``my_post_id``,
     ``my_post_status`` (achievement status or None) and ``my_progress``
@@ -96,7 +112,8 @@ def instances_with_progress(*, journey, profile, team_id=None) -> list[JourneyMi
     mine = my_posts_by_instance(journey=journey, profile=profile, team_id=team_id)
     instances = list(
         JourneyMissionInstance.objects.filter(journey=journey)
-        .select_related("mission", "journey_week")
+        .select_related("mission")
+        .only(*PLAN_INSTANCE_FIELDS)
         .order_by("journey_week__week_number", "release_date", "id")
     )
     for instance in instances:
@@ -273,8 +290,9 @@ def plan_for(*, journey: Journey, user: Profile) -> Plan:
     now = timezone.now()
     for instance in instances:
         _mark_student_actions(instance, team_id=team_id, now=now)
-        # An instance's week belongs to its journey; setdefault guards bad data.
-        weeks.setdefault(instance.journey_week_id, PlanWeek(instance.journey_week))
+        if instance.journey_week_id not in weeks:
+            # An instance's week belongs to its journey: this only guards bad data.
+            weeks[instance.journey_week_id] = PlanWeek(instance.journey_week)
         weeks[instance.journey_week_id].instances.append(instance)
     return Plan(weeks=list(weeks.values()), team_id=team_id, personal=True, now=now)
 
