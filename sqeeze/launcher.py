@@ -133,7 +133,11 @@ class Launcher:
             "url": self.url,
             "database_url": self.env["DATABASE_URL"],
         }
-        STATE_FILE.write_text(json.dumps(state, indent=2))
+        # Written aside, then renamed: a reader (the next launcher, CI's smoke
+        # test) never sees a half-written file.
+        partial = STATE_FILE.with_suffix(".json.partial")
+        partial.write_text(json.dumps(state, indent=2))
+        os.replace(partial, STATE_FILE)
 
     @property
     def url(self) -> str:
