@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.core import validators
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -147,3 +147,11 @@ class AnyOf(models.Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def fetch_all(sql: str, params=None) -> list[tuple]:
+    """The rows of a statement written in SQL, as plain tuples (no ORM
+    converters: for the reads where building rows cost more than the query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

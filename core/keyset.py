@@ -108,6 +108,13 @@ def key_after(fields: Sequence[str], values: Sequence[object]) -> Q:
     return after
 
 
+def first_rows(rows: QuerySet, size: int) -> tuple[list, bool]:
+    """At most ``size`` of ``rows`` and whether more follow: one query, a row
+    beyond ``size`` read only to know."""
+    page = list(rows[: size + 1])
+    return page[:size], len(page) > size
+
+
 def page_of_order(
     order: Sequence[str], after_id: str | None, size: int
 ) -> tuple[list[str], bool] | None:

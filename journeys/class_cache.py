@@ -26,12 +26,15 @@ ids as text (unpickling a thousand UUID objects costs more than the query).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection
+from django.db.models import QuerySet
 
+from core.db import fetch_all
+from core.keyset import page_of_order
 from journeys.models import ClassVersion, Journey
 
 # Entries die with the next version anyway; this only bounds what an idle
@@ -45,10 +48,8 @@ def class_version(journey: Journey) -> int | None:
     """The journey's version, read once per journey object (a request's). None
     if it has no row (then nothing is cached)."""
     if not hasattr(journey, "_class_version"):
-        with connection.cursor() as cursor:
-            cursor.execute(_VERSION_SQL, [journey.pk])
-            row = cursor.fetchone()
-        journey._class_version = row[0] if row else None
+        rows = fetch_all(_VERSION_SQL, [journey.pk])
+        journey._class_version = rows[0][0] if rows else None
     return journey._class_version
 
 
@@ -73,10 +74,40 @@ def class_rows(journey: Journey, sql: str, params) -> list[tuple]:
     # repr is stable for what statements take (UUIDs, dates, numbers, text and
     # lists or dicts of them, dicts in the order they were written).
     digest = hashlib.sha256(f"{sql}\x00{params!r}".encode()).hexdigest()
-    return class_cached(journey, f"rows:{digest}", lambda: _fetch(sql, params))
+    return class_cached(journey, f"rows:{digest}", lambda: fetch_all(sql, params))
 
 
-def _fetch(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+@dataclass(frozen=True)
+class ClassPage:
+    rows: list  # the page's rows, in the class's order
+    more: bool  # rows follow this page
+    total: int  # rows in the whole class's order
+
+
+def class_page(
+    journey: Journey,
+    name: str,
+    *,
+    ordered: QuerySet,
+    rows_of: Callable[[list[str]], Iterable],
+    after_id: str | None,
+    size: int,
+    by_key: Callable[[], tuple[list, bool]],
+) -> ClassPage:
+    """A page of a class-wide list (the Members tab, the Submissions matrix)
+    without sorting the class at each request. The list's order, ``ordered``'s
+    ids, is the same for every teacher: it is kept in the class cache under
+    ``name``; a page is the ``size`` ids after ``after_id``, whose rows
+    ``rows_of(ids)`` reads by key (a row gone meanwhile is simply not listed).
+    When ``after_id`` has left the class since, ``by_key()`` pages by the
+    cursor's sort key in SQL instead, which finds where that row stood."""
+    order = class_cached(
+        journey, f"{name}:order", lambda: [str(pk) for pk in ordered.values_list("pk", flat=True)]
+    )
+    page = page_of_order(order, after_id, size)
+    if page is None:
+        rows, more = by_key()
+        return ClassPage(rows=rows, more=more, total=len(order))
+    ids, more = page
+    by_id = {str(row.pk): row for row in rows_of(ids)}
+    return ClassPage(rows=[by_id[pk] for pk in ids if pk in by_id], more=more, total=len(order))

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from core.db import SubqueryCount
-from core.keyset import key_after, key_decode, key_encode, page_of_order
+from core.keyset import first_rows, key_after, key_decode, key_encode
 from core.links import AddressOf
-from journeys.class_cache import class_cached
+from journeys.class_cache import class_page
 from journeys.models import Journey, JourneyWeek, UserJourney
 
 # An invite token is a short random string (core.db.new_random_token); a
@@ -201,36 +201,30 @@ def journey_members_page(
     so a page reads its fifty rows by key, not the whole class sorted. A page
     after a member who has left since is found by key in SQL instead."""
     key = key_decode(after, types=MEMBER_KEY_TYPES) if after else None
-    order = class_cached(journey, "members:order", lambda: _member_order(journey))
-    page = page_of_order(order, str(key[-1]) if key else None, size)
-    if page is None:
-        rows, more = _members_after_key(journey, key, size)
-    else:
-        ids, more = page
-        by_id = {str(row.pk): row for row in _members_in_order(journey).filter(pk__in=ids)}
-        # A member who left after the order was cached is simply not listed.
-        rows = [by_id[pk] for pk in ids if pk in by_id]
+    page = class_page(
+        journey,
+        "members",
+        ordered=_members_by_key(journey),
+        rows_of=lambda ids: _members_in_order(journey).filter(pk__in=ids),
+        after_id=str(key[-1]) if key else None,
+        size=size,
+        by_key=lambda: _members_after_key(journey, key, size),
+    )
+    rows = page.rows
     next_cursor = None
-    if more and rows:
+    if page.more and rows:
         next_cursor = key_encode([getattr(rows[-1], field) for field in MEMBER_KEY])
     remove_url = AddressOf("journeys:member_remove", journey.pk)
     return MembersPage(
         rows=[_member_row(row, remove_url) for row in rows],
         next_cursor=next_cursor,
         is_first=not after,
-        total=len(order),
+        total=page.total,
     )
 
 
-def _member_order(journey: Journey) -> list[str]:
-    """Every enrolment id of the journey in ``MEMBER_KEY`` order, as text."""
-    ids = _members_by_key(journey).values_list("pk", flat=True)
-    return [str(pk) for pk in ids]
-
-
 def _members_after_key(journey: Journey, key: list, size: int) -> tuple[list[UserJourney], bool]:
-    rows = list(_members_in_order(journey).filter(key_after(MEMBER_KEY, key))[: size + 1])
-    return rows[:size], len(rows) > size
+    return first_rows(_members_in_order(journey).filter(key_after(MEMBER_KEY, key)), size)
 
 
 def _members_in_order(journey: Journey) -> QuerySet[UserJourney]:

@@ -28,12 +28,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, F, QuerySet, Subquery, Sum
 
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
-from core.db import AnyOf
+from core.db import AnyOf, fetch_all
 from core.keyset import BadCursor, key_decode, key_encode
 from journeys.class_cache import class_cached
 from journeys.models import Journey, JourneyWeek, UserJourney
@@ -215,17 +214,18 @@ def _class_board(journey: Journey, week: JourneyWeek | None) -> list[tuple]:
 
     def read() -> list[tuple]:
         board, params = _board(journey, week)
-        with connection.cursor() as cursor:
-            cursor.execute(f"{board} {_WHOLE_BOARD}", params)
-            return cursor.fetchall()
+        return fetch_all(f"{board} {_WHOLE_BOARD}", params)
 
-    return class_cached(journey, f"board:{week.pk if week else 'all'}", read)
+    return class_cached(journey, f"board:{_week_key(week)}", read)
+
+
+def _week_key(week: JourneyWeek | None) -> str:
+    """What a class-cache key says of the week a board covers."""
+    return str(week.pk) if week else "all"
 
 
 def _read(sql: str, params: list) -> list[_Row]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [_Row(*row) for row in cursor.fetchall()]
+    return [_Row(*row) for row in fetch_all(sql, params)]
 
 
 def _standings(rows: list[_Row]) -> list[StudentStanding]:
@@ -389,7 +389,7 @@ def team_leaderboard(
     team's row comes from the cache while the class has not changed (one
     query for its version, the board's statement after a change)."""
     board = class_cached(
-        journey, f"teams:{week.pk if week else 'all'}", lambda: _read_team_board(journey, week)
+        journey, f"teams:{_week_key(week)}", lambda: _read_team_board(journey, week)
     )
     mine = str(team_id) if team_id is not None else None
     rows = [
@@ -430,6 +430,4 @@ def _read_team_board(journey: Journey, week: JourneyWeek | None) -> list[tuple]:
     parts = [q.query.sql_with_params() for q in (earned, members, teams)]
     sql = _TEAM_BOARD.format(earned=parts[0][0], members=parts[1][0], teams=parts[2][0])
     params = [param for _sql, part in parts for param in part]
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY place", params)
-        return cursor.fetchall()
+    return fetch_all(f"{sql} ORDER BY place", params)

@@ -33,7 +33,6 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
@@ -51,8 +50,9 @@ from django.utils.text import Truncator
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
-from core.keyset import BadCursor, key_after, key_decode, key_encode, page_of_order
-from journeys.class_cache import class_cached
+from core.db import fetch_all
+from core.keyset import BadCursor, first_rows, key_after, key_decode, key_encode
+from journeys.class_cache import class_page
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
 from points import charts
@@ -267,11 +267,8 @@ def _after(students: QuerySet[Profile], raw: str | None) -> QuerySet[Profile]:
 def _page(students: QuerySet[Profile], size: int) -> tuple[list[Profile], str | None]:
     """At most ``size`` students and the cursor of the next page (None on the
     last): one query, a row beyond ``size`` read only to know more follow."""
-    rows = list(students[: size + 1])
-    if len(rows) <= size:
-        return rows, None
-    rows = rows[:size]
-    return rows, student_cursor(rows[-1])
+    rows, more = first_rows(students, size)
+    return rows, student_cursor(rows[-1]) if more else None
 
 
 # --- who has not submitted ------------------------------------------------------------
@@ -416,16 +413,14 @@ def _cells_lookup(journey: Journey, columns: list[JourneyMissionInstance], stude
     if not columns or not students:
         return individual, by_team
     grade_url = url_maker(reverse("grading:grade", args=[PLACEHOLDER_ID]))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            CELLS_SQL,
-            {
-                "instances": [instance.pk for instance in columns],
-                "students": [profile.pk for profile in students],
-                "teams": list(teams),
-            },
-        )
-        posts = cursor.fetchall()
+    posts = fetch_all(
+        CELLS_SQL,
+        {
+            "instances": [instance.pk for instance in columns],
+            "students": [profile.pk for profile in students],
+            "teams": list(teams),
+        },
+    )
     for post_id, instance_id, user_id, team_id, is_team, status, score in posts:
         state = status or CellState.PENDING
         url = grade_url(post_id)
@@ -493,17 +488,25 @@ def _class_page(journey: Journey, after: str | None, size: int) -> tuple[list[Pr
     class sorted. A page after a student who has left since is found by key
     in SQL instead."""
     key = _cursor_key(after) if after else None
-    order = class_cached(journey, "students:order", lambda: _student_order(journey))
-    page = page_of_order(order, str(key[-1]) if key else None, size)
-    if page is None:
-        students = _with_team(journey, enrolled_students(journey))
-        return _page(students.filter(key_after(SORT_KEY, key)), size)
-    ids, more = page
-    # The ids are the class's (as of its version): a closed account is still left out.
-    listed = Profile.objects.filter(pk__in=ids, role=Role.USER, deleted_at__isnull=True)
-    by_id = {str(profile.pk): profile for profile in _with_team(journey, listed)}
-    rows = [by_id[pk] for pk in ids if pk in by_id]
-    return rows, student_cursor(rows[-1]) if more and rows else None
+    page = class_page(
+        journey,
+        "students",
+        ordered=_sorted_students(enrolled_students(journey)),
+        # The ids are the class's (as of its version): a closed account is still left out.
+        rows_of=lambda ids: _with_team(
+            journey, Profile.objects.filter(pk__in=ids, role=Role.USER, deleted_at__isnull=True)
+        ),
+        after_id=str(key[-1]) if key else None,
+        size=size,
+        by_key=lambda: _by_key(journey, key, size),
+    )
+    rows = page.rows
+    return rows, student_cursor(rows[-1]) if page.more and rows else None
+
+
+def _by_key(journey: Journey, key: list, size: int) -> tuple[list[Profile], bool]:
+    students = _with_team(journey, enrolled_students(journey)).filter(key_after(SORT_KEY, key))
+    return first_rows(students, size)
 
 
 def _with_team(journey: Journey, students: QuerySet[Profile]) -> QuerySet[Profile]:
@@ -518,12 +521,6 @@ def _with_team(journey: Journey, students: QuerySet[Profile]) -> QuerySet[Profil
             matrix_team_name=Subquery(membership.values("team__name")[:1]),
         )
     )
-
-
-def _student_order(journey: Journey) -> list[str]:
-    """Every student id of the class in ``SORT_KEY`` order, as text."""
-    ids = _sorted_students(enrolled_students(journey)).values_list("pk", flat=True)
-    return [str(pk) for pk in ids]
 
 
 def shown_columns(
