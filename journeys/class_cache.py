@@ -32,6 +32,9 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from core.db import fetch_all
 from core.keyset import page_of_order
@@ -111,3 +114,35 @@ def class_page(
     ids, more = page
     by_id = {str(row.pk): row for row in rows_of(ids)}
     return ClassPage(rows=[by_id[pk] for pk in ids if pk in by_id], more=more, total=len(order))
+
+
+@dataclass(frozen=True)
+class DrawnPage:
+    """The first page of a class-wide list, drawn (``class_first_page``): its
+    rows' HTML and what the page around them needs."""
+
+    rows_html: str
+    row_ids: list[str]  # the rows', in order
+    next_cursor: str | None
+    total: int = 0
+    is_first: bool = True
+
+    @property
+    def has_rows(self) -> bool:
+        return bool(self.row_ids)
+
+    @property
+    def html(self) -> SafeString:
+        return mark_safe(self.rows_html)  # drawn by a template, escaped there
+
+
+def class_first_page(journey: Journey, name: str, draw: Callable[[], DrawnPage]) -> DrawnPage:
+    """The first page of a class-wide list (the Members tab, the Submissions
+    matrix), the page every teacher opens, drawn once per change of the class
+    and kept in the class cache: its rows cost more to read and draw than
+    the rest of their page. The drawing must not depend on who looks, but
+    for the language and the time zone, which are part of the key. Later
+    pages, after a cursor anyone can write, are drawn at each request: their
+    keys could fill the cache."""
+    zone = timezone.get_current_timezone_name()
+    return class_cached(journey, f"first-page:{name}:{get_language()}:{zone}", draw)

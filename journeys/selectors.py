@@ -180,6 +180,10 @@ class MembersPage:
     is_first: bool
     total: int
 
+    @property
+    def has_rows(self) -> bool:
+        return bool(self.rows)
+
 
 # The members' sort key: teachers first, then by last name, first name, e-mail;
 # the enrolment id breaks ties. Names are never NULL in the key, so it compares.

@@ -19,6 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,8 +36,10 @@ from files.services import FileRejected
 from files.upload_handlers import UploadTooLarge, upload_limit
 from journeys import selectors, services
 from journeys.access import journey_for, managed_journey_for
+from journeys.class_cache import DrawnPage, class_first_page
 from journeys.forms import JourneyDeleteForm, JourneyForm, MemberAddForm, MembersEmailForm
 from journeys.models import Journey, UserJourney
+from journeys.selectors import MembersPage
 
 # The invite link someone opened while logged out. Log-in keeps the session's
 # data, so after signing up, confirming the e-mail and logging in, the home
@@ -305,7 +308,7 @@ def _render_members(
     request: HttpRequest, journey: Journey, *, add_form: MemberAddForm | None = None, status=200
 ) -> HttpResponse:
     try:
-        members = selectors.journey_members_page(journey, after=request.GET.get("after") or None)
+        members = _members_page(journey, after=request.GET.get("after") or None)
     except BadCursor:
         return HttpResponseBadRequest(_("This page of the members does not exist."))
     search = _search_of(request)
@@ -328,6 +331,28 @@ def _render_members(
         "search": search,
     }
     return render(request, "journeys/manage/members.html", context, status=status)
+
+
+def _members_page(journey: Journey, *, after: str | None) -> MembersPage | DrawnPage:
+    """A page of the members table; the first, the one every teacher opens,
+    drawn once per change of the class (``class_first_page``): names, e-mails,
+    roles, teams and pictures, which the class version follows, and the
+    dates of joining in the viewer's zone, which is part of the key."""
+    if after:
+        return selectors.journey_members_page(journey, after=after)
+
+    def draw() -> DrawnPage:
+        page = selectors.journey_members_page(journey)
+        return DrawnPage(
+            rows_html=render_to_string(
+                "journeys/manage/members.html#member-row-lines", {"rows": page.rows}
+            ),
+            row_ids=[str(row.enrolment.user_id) for row in page.rows],
+            next_cursor=page.next_cursor,
+            total=page.total,
+        )
+
+    return class_first_page(journey, "members", draw)
 
 
 def _people_choices(form: MemberAddForm) -> list[tuple[str, str, bool]]:

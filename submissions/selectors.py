@@ -201,17 +201,22 @@ class MatrixPage:
     next_cursor: str | None
     is_first: bool
 
+    @property
+    def has_rows(self) -> bool:
+        return bool(self.rows)
+
 
 @dataclass
 class SubmissionsOverview:
+    """The tab around its matrix, whose page of students comes from
+    ``matrix_page`` (the first one drawn once per change of the class, by
+    the view)."""
+
     rates: list[WeekRate]
     chart_height: int
     student_count: int  # the whole class
     columns: list[JourneyMissionInstance]  # released instances shown (plan order)
     totals: list[MissionTotal]  # one per column, over the whole class
-    rows: list[StudentRow]  # one page of students
-    next_cursor: str | None  # of the matrix's next page, None on the last
-    is_first: bool
     missing: list[MissingGroup]
     page_size: int = MATRIX_PAGE_SIZE
 
@@ -538,19 +543,16 @@ def submissions_overview(
     journey: Journey,
     weeks: list[JourneyWeek],
     week: JourneyWeek | None = None,
-    after: str | None = None,
     now: dt.datetime | None = None,
 ) -> SubmissionsOverview:
-    """Everything the Submissions tab shows. The chart covers every week of
-    ``weeks``; the matrix and the "not submitted" list only ``week`` when given.
-    The matrix shows the page of students after the cursor ``after``
-    (BadCursor when it is not one of ours)."""
+    """Everything the Submissions tab shows but the matrix's rows. The chart
+    covers every week of ``weeks``; the matrix's columns and the "not
+    submitted" list only ``week`` when given."""
     now = now or timezone.now()
     instances = list(released_instances(journey, now))
     columns = shown_columns(instances, week)
     open_instances = [instance for instance in columns if instance.is_open(now)]
     totals = class_totals(journey, instances, open_instances, now, listed=MISSING_LISTED_MAX)
-    page = matrix_page(journey=journey, columns=columns, after=after)
     return SubmissionsOverview(
         rates=_week_rates(weeks, instances, totals),
         chart_height=max(len(weeks), 1) * CHART_ROW_HEIGHT,
@@ -564,9 +566,6 @@ def submissions_overview(
             )
             for instance in columns
         ],
-        rows=page.rows,
-        next_cursor=page.next_cursor,
-        is_first=page.is_first,
         missing=_missing_groups(open_instances, totals, now),
     )
 

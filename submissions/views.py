@@ -10,6 +10,7 @@ Teachers and admins of the journey's academy only: every view starts with
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django import forms
@@ -17,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -28,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import public_name
 from core.keyset import BadCursor
 from journeys.access import managed_journey_for
+from journeys.class_cache import DrawnPage, class_first_page
 from journeys.models import JourneyWeek
 from journeys.selectors import week_from_query
 from missions.models import JourneyMissionInstance
@@ -73,18 +76,43 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
             # the next "More"): the matrix's rows only, no totals.
             columns = shown_columns(list(released_instances(journey, timezone.now())), week)
             context["page"] = matrix_page(journey=journey, columns=columns, after=after)
+            context["columns"] = columns
             response = render(request, "submissions/index.html#matrix-rows", context)
         else:
-            context["overview"] = submissions_overview(
-                journey=journey, weeks=weeks, week=week, after=after
+            overview = submissions_overview(journey=journey, weeks=weeks, week=week)
+            context["overview"] = overview
+            context["columns"] = overview.columns
+            context["page"] = (
+                matrix_page(journey=journey, columns=overview.columns, after=after)
+                if after
+                else _first_matrix_page(journey, overview.columns)
             )
-            context["page"] = context["overview"]
             response = render(request, "submissions/index.html", context)
     except BadCursor:
         return HttpResponseBadRequest(_("This page of the student list does not exist."))
     # The same URL answers a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _first_matrix_page(journey, columns: list[JourneyMissionInstance]) -> DrawnPage:
+    """The matrix's first page, drawn once per change of the class and set of
+    columns (``class_first_page``). Nothing in it depends on who looks:
+    names, teams and cells, whose states and scores the class version follows."""
+    column_ids = ",".join(str(instance.pk) for instance in columns)
+    digest = hashlib.sha256(column_ids.encode()).hexdigest()
+
+    def draw() -> DrawnPage:
+        page = matrix_page(journey=journey, columns=columns)
+        return DrawnPage(
+            rows_html=render_to_string(
+                "submissions/index.html#matrix-row-lines", {"rows": page.rows}
+            ),
+            row_ids=[str(row.profile.pk) for row in page.rows],
+            next_cursor=page.next_cursor,
+        )
+
+    return class_first_page(journey, f"matrix:{digest}", draw)
 
 
 @login_required

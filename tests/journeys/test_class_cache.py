@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Profile, Role
 from community.models import Like, Post
 from community.services import post_view_record
+from core.templatetags.moments import minute
 from grading.services import post_grade
 from journeys.class_cache import class_cached, class_version
 from journeys.models import Journey, UserJourney
@@ -112,6 +114,13 @@ def _grade_in_sql(k):
         )
 
 
+def _rescore(k):
+    Post.objects.filter(pk=k.post.pk).update(achievement_status="achieved", score=8)
+    version = version_of(k.journey)
+    Post.objects.filter(pk=k.post.pk).update(score=10)
+    return version
+
+
 def _make_team_submission(k):
     Post.objects.filter(pk=k.post.pk).update(team=k.team, is_team_submission=True)
 
@@ -172,6 +181,7 @@ RAISING = [
     _delete_team,
     _submit,
     _grade_in_sql,
+    _rescore,
     _make_team_submission,
     _delete_post,
     _award,
@@ -332,17 +342,21 @@ def _students(journey, count: int, last_name: str = "Choi") -> list[Profile]:
 def test_the_members_order_follows_the_class_at_the_next_request(client, klass):
     url = reverse("journeys:members", args=[klass.journey.pk])
     client.force_login(klass.teacher)
-    before = [row.name for row in client.get(url).context["members"].rows]
+    before = client.get(url).context["members"].row_ids
     newcomer = ProfileFactory(
         organization=klass.journey.organization, role=Role.USER, last_name="Ahn", first_name="Z"
     )
     UserJourneyFactory(journey=klass.journey, user=newcomer)
-    page = client.get(url).context["members"]
+    response = client.get(url)
+    page = response.context["members"]
     # The teacher first, then the students by last name: Ahn before Kim.
-    assert [row.name for row in page.rows] == [before[0], "Z Ahn", *before[1:]]
+    assert page.row_ids == [before[0], str(newcomer.pk), *before[1:]]
     assert page.total == len(before) + 1
+    assert "Z Ahn" in response.content.decode()
     Profile.objects.filter(pk=newcomer.pk).update(last_name="Yoon")
-    assert [row.name for row in client.get(url).context["members"].rows][-1] == "Z Yoon"
+    response = client.get(url)
+    assert response.context["members"].row_ids[-1] == str(newcomer.pk)
+    assert "Z Yoon" in response.content.decode()
 
 
 def test_a_page_after_a_member_who_left_goes_on_where_they_stood(client, klass):
@@ -352,10 +366,9 @@ def test_a_page_after_a_member_who_left_goes_on_where_they_stood(client, klass):
     url = reverse("journeys:members", args=[klass.journey.pk])
     client.force_login(klass.teacher)
     first = client.get(url).context["members"]
-    last_shown = first.rows[-1].profile
-    UserJourney.objects.filter(journey=klass.journey, user=last_shown).delete()
+    UserJourney.objects.filter(journey=klass.journey, user_id=first.row_ids[-1]).delete()
     rest = client.get(url, {"after": first.next_cursor}).context["members"]
-    shown = [row.profile.pk for row in first.rows[:-1] + rest.rows]
+    shown = first.row_ids[:-1] + [str(row.profile.pk) for row in rest.rows]
     enrolled = UserJourney.objects.filter(journey=klass.journey).values_list("user_id", flat=True)
     assert sorted(map(str, shown)) == sorted(map(str, enrolled))
 
@@ -366,13 +379,13 @@ def test_the_matrix_pages_follow_the_class_at_the_next_request(client, klass):
     _students(klass.journey, MATRIX_PAGE_SIZE + 3)
     url = reverse("submissions:index", args=[klass.journey.pk])
     client.force_login(klass.teacher)
-    first = client.get(url).context["overview"]
-    assert len(first.rows) == MATRIX_PAGE_SIZE
+    first = client.get(url).context["page"]
+    assert len(first.row_ids) == MATRIX_PAGE_SIZE
     # A student who leaves after the first page: the next page goes on where
     # they stood, nobody repeated or lost.
-    UserJourney.objects.filter(journey=klass.journey, user=first.rows[-1].profile).delete()
-    second = client.get(url, {"after": first.next_cursor}).context["overview"]
-    shown = [row.profile.pk for row in first.rows[:-1] + second.rows]
+    UserJourney.objects.filter(journey=klass.journey, user_id=first.row_ids[-1]).delete()
+    second = client.get(url, {"after": first.next_cursor}).context["page"]
+    shown = first.row_ids[:-1] + [str(row.profile.pk) for row in second.rows]
     assert len(shown) == len(set(shown)) == MATRIX_PAGE_SIZE + 3  # of 1 + 33 - 1 students
     assert second.next_cursor is None
     # A newcomer sorted first is on the first page at the next request.
@@ -380,4 +393,40 @@ def test_the_matrix_pages_follow_the_class_at_the_next_request(client, klass):
         organization=klass.journey.organization, role=Role.USER, last_name="Ahn"
     )
     UserJourneyFactory(journey=klass.journey, user=newcomer)
-    assert client.get(url).context["overview"].rows[0].profile == newcomer
+    assert client.get(url).context["page"].row_ids[0] == str(newcomer.pk)
+
+
+def test_the_matrix_shows_a_regrade_at_the_next_request(client, klass):
+    """The first page is drawn once per class version: a new score, with the
+    state unchanged, must raise it too."""
+    post_grade(post=klass.post, grader=klass.teacher, achievement_status="achieved", score=7)
+    url = reverse("submissions:index", args=[klass.journey.pk])
+    client.force_login(klass.teacher)
+    assert "cell--achieved" in (page := client.get(url).content.decode())
+    assert "7 PT" in page
+    Post.objects.filter(pk=klass.post.pk).update(score=9)
+    page = client.get(url).content.decode()
+    assert "9 PT" in page
+    assert "7 PT" not in page
+
+
+def test_the_members_first_page_is_drawn_in_each_viewers_language_and_zone(client, klass):
+    """The first page is drawn once per class version for every teacher, but
+    its dates and words follow whoever looks."""
+    url = reverse("journeys:members", args=[klass.journey.pk])
+    joined = UserJourney.objects.get(journey=klass.journey, user=klass.student).joined_at
+    seoul = klass.teacher
+    Profile.objects.filter(pk=seoul.pk).update(timezone="Asia/Seoul", language="ko")
+    new_york = ProfileFactory(
+        organization=klass.journey.organization,
+        role=Role.TEACHER,
+        timezone="America/New_York",
+        language="en",
+    )
+    shown = {}
+    for viewer, zone in ((seoul, "Asia/Seoul"), (new_york, "America/New_York")):
+        client.force_login(viewer)
+        shown[zone] = client.get(url).content.decode()
+        assert minute(timezone.localtime(joined, ZoneInfo(zone))) in shown[zone]
+    assert "Remove…" in shown["America/New_York"]
+    assert "Remove…" not in shown["Asia/Seoul"]  # in Korean
