@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from celery.schedules import crontab
@@ -105,8 +106,20 @@ def test_it_goes_through_the_email_queue(school, student, teacher, settings):
     assert "My essay" in queued.content and "My essay" in queued.html_content
 
 
+def keep_a_day_ahead(person: Profile) -> None:
+    """Move ``person`` to a zone whose clock shows 01:00–20:00 now, so that
+    the next two hours stay on their today whatever time the test runs at."""
+    for zone in ("Asia/Seoul", "Europe/London", "America/Los_Angeles"):
+        if 1 <= timezone.now().astimezone(ZoneInfo(zone)).hour <= 20:
+            Profile.objects.filter(pk=person.pk).update(timezone=zone)
+            return
+    raise AssertionError("one of three zones eight hours apart is always at 01:00–20:00")
+
+
 def test_it_goes_once_a_day_however_often_it_runs(school, student, teacher, outbox):
     _, essay, _, _ = school
+    keep_a_day_ahead(teacher)
+    teacher.refresh_from_db()
     post_submit(author=student, instance=essay, title="My essay")
     assert daily_digests_send(now=later(1), from_hour=0) == 1
     assert daily_digests_send(now=later(2), from_hour=0) == 0
