@@ -6,7 +6,11 @@ See README.md ("Configuration") for the variables. With ``DATABASE_URL`` or
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -25,9 +29,14 @@ environ.Env.read_env(os.environ.get("SQEEZE_ENV_FILE", BASE_DIR / ".env"), overw
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# `manage.py vapid_keys` only prints a new key pair (or checks the configured
+# one): it needs no secret and no data store, so it runs on a bare machine (no
+# .env, no DEBUG) and starts no embedded server.
+_KEYS_ONLY = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] == ["vapid_keys"]
+
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or _KEYS_ONLY):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Production (DEBUG off) refuses to start without it; "
             "set SECRET_KEY in the environment, or DEBUG=true for local development."
@@ -129,6 +138,8 @@ TEMPLATES = [
 
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+elif _KEYS_ONLY:
+    DATABASES = {"default": env.db_url_config("postgres://unused@localhost/unused")}  # never opened
 else:
     DATABASES = {"default": env.db_url_config(embedded.postgres_url())}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
@@ -137,7 +148,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env("REDIS_URL", default="") or embedded.redis_url()
+REDIS_URL = env("REDIS_URL", default="") or (
+    "redis://localhost/0" if _KEYS_ONLY else embedded.redis_url()  # never opened
+)
 
 
 def _celery_broker_url(redis_url: str) -> str:
@@ -164,9 +177,35 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(
-    env.path("CELERY_BEAT_SCHEDULE_FILENAME", default=embedded.EMBEDDED_DIR / "celerybeat-schedule")
-)
+
+
+def _beat_schedule_filename() -> str:
+    """Where beat keeps its schedule (when each periodic task last ran), in a
+    folder that exists, so ``celery -A sqeeze beat`` starts from any directory
+    and in any checkout. Beside the embedded servers' data when that folder is
+    there (``make run``; ``make clean-embedded`` forgets the schedule too);
+    otherwise (the data stores are configured: a fresh checkout, CI, the
+    image's read-only /app) in the temporary dir, named per checkout and user:
+    importing settings makes no folder for the default. Losing the file is
+    harmless: beat then counts its intervals from its start."""
+    configured = env("CELERY_BEAT_SCHEDULE_FILENAME", default="")
+    if configured:
+        path = Path(configured).expanduser().absolute()
+        # A folder that cannot be made is beat's to report, when it opens the file.
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return str(path)
+    if embedded.EMBEDDED_DIR.is_dir() and os.access(embedded.EMBEDDED_DIR, os.W_OK):
+        return str(embedded.EMBEDDED_DIR / "celerybeat-schedule")
+    return str(Path(tempfile.gettempdir()) / f"sqeeze-{_checkout_tag()}-celerybeat-schedule")
+
+
+def _checkout_tag() -> str:
+    """Two checkouts (or two users) on one machine keep two schedules."""
+    return hashlib.sha256(f"{BASE_DIR}:{os.getuid()}".encode()).hexdigest()[:12]
+
+
+CELERY_BEAT_SCHEDULE_FILENAME = _beat_schedule_filename()
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     # A lost task message must not lose mail: beat drains the queue anyway.
@@ -491,10 +530,47 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Logs and error reports ------------------------------------------------------
+
+# Everything goes to the console (stderr); the platform keeps it. LOG_FORMAT=json
+# writes one JSON object per line for a log collector (sqeeze.logging); the
+# default is plain text.
+LOG_FORMAT = env("LOG_FORMAT", default="text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "sqeeze.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+# Celery's worker and beat replace the root logger's handlers with their own
+# text format; in JSON they keep ours, so every line a collector reads is JSON.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Errors of requests and Celery tasks go to Sentry when SENTRY_DSN is set. The
+# academies' people include minors: no personal data (addresses, cookies, the
+# signed-in person) and no request bodies (their posts and forms) are sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    # Imported only here: a tenth of a second every process without Sentry saves.
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        # Performance traces: a share of requests and tasks, none by default.
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        max_request_body_size="never",
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+    )
