@@ -17,6 +17,12 @@ RUN groupadd --system --gid 10001 sqeeze \
  && useradd --system --uid 10001 --gid sqeeze --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin sqeeze
 
+# PostgreSQL's client tools (pg_dump, pg_restore, psql) for `python -m
+# sqeeze.backup`; bookworm's are release 15, as the compose database.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 # Dependencies get their own layer, read from pyproject.toml, so a code change

@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format check-migrations messages clean-embedded bench
+.PHONY: install run test lint format check-migrations messages clean-embedded bench \
+	backup restore
 
 install: $(STAMP)
 
@@ -60,3 +61,15 @@ messages: $(STAMP)
 # Deletes the embedded database and Redis data (demo data comes back on `make run`).
 clean-embedded:
 	rm -rf .embedded
+
+# Backups (README "Backups and upgrades"): the database (DATABASE_URL, else the
+# embedded one) and the uploaded files in one archive, by default
+# backups/sqeeze-<UTC time>.tar.gz; BACKUP=path names another.
+backup: $(STAMP)
+	$(BIN)/python -m sqeeze.backup backup $(if $(BACKUP),--output "$(BACKUP)")
+
+# Replaces the database and the uploaded files with BACKUP's, then migrates.
+# Asks first; CONFIRM=yes answers for you (scripts). Stop Sqeeze before.
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "make restore: name the archive: make restore BACKUP=backups/sqeeze-….tar.gz"; exit 2; }
+	$(BIN)/python -m sqeeze.backup restore "$(BACKUP)" $(if $(filter yes,$(CONFIRM)),--yes)

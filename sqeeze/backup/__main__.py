@@ -1,0 +1,5 @@
+import sys
+
+from sqeeze.backup.cli import main
+
+sys.exit(main())
