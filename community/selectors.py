@@ -265,13 +265,45 @@ def _like_count() -> SubqueryCount:
 def _with_card_details(posts: QuerySet) -> QuerySet:
     """What a feed card shows besides the post: author, team, mission,
     ``like_count``, ``comment_count`` and ``first_image_id``."""
-    return posts.select_related(
-        "user__profile_image_file", "team", "mission_instance__mission"
-    ).annotate(
-        like_count=_like_count(),
-        comment_count=SubqueryCount(Comment.objects.filter(post=OuterRef("pk"))),
-        first_image_id=_first_image_id(),
+    return (
+        posts.select_related("user__profile_image_file", "team", "mission_instance__mission")
+        .only(*CARD_FIELDS)
+        .annotate(
+            like_count=_like_count(),
+            comment_count=SubqueryCount(Comment.objects.filter(post=OuterRef("pk"))),
+            first_image_id=_first_image_id(),
+        )
     )
+
+
+# What a feed card shows (templates/community/_feed_card.html): twenty cards
+# with every column of five tables (the author's password hash, the mission's
+# description) cost more to load than to find.
+CARD_FIELDS = (
+    "journey",
+    "user",
+    "team",
+    "mission_instance",
+    "title",
+    "content",
+    "view_count",
+    "is_hidden",
+    "is_team_submission",
+    "achievement_status",
+    "created_at",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__deleted_at",
+    "user__profile_image",
+    "user__profile_image_file",
+    "user__profile_image_file__bucket_name",
+    "user__profile_image_file__file_path",
+    "user__profile_image_file__is_deleted",
+    "team__name",
+    "mission_instance__mission",
+    "mission_instance__mission__name",
+)
 
 
 def _search_q(journey_posts: QuerySet, text: str) -> Q:
