@@ -23,6 +23,7 @@ run: $(STAMP)
 
 test: $(STAMP) lint
 	@scripts/ensure-chromium $(BIN)/python
+	@scripts/ensure-caddy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

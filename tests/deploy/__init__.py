@@ -2,8 +2,9 @@
 production settings.
 
 No Docker engine runs on the development machines or CI, so these tests read
-the files and check them against the project itself. None needs the database.
-The helpers below are shared by both test modules.
+the files and check them against the project itself, and run what compose
+would run (gunicorn, Caddy with deploy/Caddyfile, two instances side by side)
+as processes on loopback. The helpers below are shared by the test modules.
 """
 
 from __future__ import annotations

@@ -29,19 +29,9 @@ LONG_RUNNING_APP_SERVICES = ["web", "worker", "beat"]
 
 # Variables app services may pass that settings do not read, and who reads them.
 RUNNER_VARIABLES = {"WEB_CONCURRENCY": "gunicorn, as its worker count"}
-# Passed already so deployments can set them; settings read them once web push
-# (VAPID) and S3 file storage (django-storages) land.
-NOT_YET_READ_BY_SETTINGS = {
-    "VAPID_PUBLIC_KEY",
-    "VAPID_PRIVATE_KEY",
-    "VAPID_SUBJECT",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_STORAGE_BUCKET_NAME",
-    "AWS_S3_REGION_NAME",
-    "AWS_S3_ENDPOINT_URL",
-}
-
+# Compose-level variables the app's defaults are derived from (SITE_URL,
+# ALLOWED_HOSTS …); the caddy service reads them too (deploy/Caddyfile).
+PROXY_VARIABLES = {"DOMAIN", "SITE_SCHEME"}
 # `$NAME` or `${NAME...}`; `$$` is compose's escaped dollar.
 INTERPOLATION = re.compile(r"(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 WSGI_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
@@ -240,9 +230,7 @@ def test_workers_and_beat_run_the_project_celery_app():
 def test_app_service_passes_only_variables_something_reads(name):
     service = services()[name]
     postgres_variables = set(environment(services()["postgres"]))
-    known = (
-        settings_variables() | postgres_variables | set(RUNNER_VARIABLES) | NOT_YET_READ_BY_SETTINGS
-    )
+    known = settings_variables() | postgres_variables | set(RUNNER_VARIABLES) | PROXY_VARIABLES
 
     unknown_keys = set(environment(service)) - known
     unknown_interpolations = interpolated_names(service) - known
