@@ -30,7 +30,6 @@ import re
 import secrets
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -39,14 +38,18 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import boto3
-import psycopg
 import pytest
 import requests
 from django.conf import settings
 from PIL import Image
 
-from tests import celery_worker
-from tests.deploy import REPO_ROOT, isolated_environ
+from tests.deploy import (
+    REPO_ROOT,
+    gunicorn_command,
+    prepare_demo_site,
+    production_environ,
+    scratch_database,
+)
 from tests.net import free_port
 
 DEMO_STUDENT = "student@sqeeze.test"
@@ -121,65 +124,19 @@ def s3_endpoint():
     server.stop()
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
 @pytest.fixture(scope="module")
 def shared_database_url():
-    """A fresh, empty database of its own on the test session's PostgreSQL
-    server (the instances commit to it, which a test database's rolled-back
-    transactions would not show them); dropped at the end."""
-    server_url = celery_worker.database_url()  # the test database's server
-    base = settings.DATABASES["default"]["NAME"]
-    name = f"{base[:30]}_scale_out_{uuid.uuid4().hex[:12]}"
-    maintenance = _with_database(server_url, "postgres")
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(server_url, name)
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _environ(**values: str) -> dict[str, str]:
-    """Production settings from exactly ``values``: none of this process's
-    development values, AWS profile or gunicorn defaults leak in."""
-    environ = {
-        name: value
-        for name, value in isolated_environ().items()
-        if not name.startswith("AWS_") and name not in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")
-    }
-    environ.update(values)
-    return environ
-
-
-def _run(command: list[str], environ: dict[str, str]) -> None:
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=180
-    )
-    assert result.returncode == 0, f"{' '.join(command[1:])} failed:\n{result.stderr}"
-
-
-def _gunicorn_command(port: int) -> list[str]:
-    # As the image's CMD (Dockerfile), on loopback, with a fixed worker count.
-    command = [
-        sys.executable, "-m", "gunicorn", "sqeeze.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS_PER_INSTANCE),
-        "--worker-class", "sync", "--graceful-timeout", "5", "--access-logfile", "-",
-    ]  # fmt: skip
-    from gunicorn.config import KNOWN_SETTINGS
-
-    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
-        # gunicorn 25+ opens a control socket at one path per user: two masters
-        # (and a developer's own gunicorn) would share it.
-        command.append("--no-control-socket")
-    return command
+    """A fresh, empty database of its own for both instances."""
+    with scratch_database("scale_out") as url:
+        yield url
 
 
 def _start(instance: Instance, environ: dict[str, str]) -> None:
     with instance.log.open("wb") as log:
         instance.process = subprocess.Popen(
-            _gunicorn_command(instance.port),
+            gunicorn_command(
+                instance.port, "--workers", str(WORKERS_PER_INSTANCE), "--graceful-timeout", "5"
+            ),
             cwd=REPO_ROOT,
             env={**environ, "MEDIA_ROOT": str(instance.media_root)},
             stdin=subprocess.DEVNULL,
@@ -238,7 +195,7 @@ def deployment(s3_endpoint, shared_database_url, tmp_path_factory):
     s3.put_bucket_policy(
         Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [public_read]})
     )
-    environ = _environ(
+    environ = production_environ(
         DJANGO_SETTINGS_MODULE="sqeeze.settings",
         SQEEZE_ENV_FILE=os.devnull,
         DEBUG="false",
@@ -258,23 +215,7 @@ def deployment(s3_endpoint, shared_database_url, tmp_path_factory):
         RATE_LIMIT_JOIN=f"{JOIN_BUDGET}/h",
         LOG_LEVEL="WARNING",
     )
-    manage = [sys.executable, "manage.py"]
-    # DEBUG off serves the collected, hashed static files (as the image's build
-    # step leaves them); collecting takes as long as migrating and seeding.
-    collect = subprocess.Popen(
-        [*manage, "collectstatic", "--noinput", "-v0"],
-        cwd=REPO_ROOT, env=environ, stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        _run([*manage, "migrate", "--noinput", "-v0"], environ)
-        _run([*manage, "seed_demo", "--force", "-v0"], environ)  # --force: DEBUG is off
-        _, errors = collect.communicate(timeout=180)
-        assert collect.returncode == 0, f"collectstatic failed:\n{errors}"
-    finally:
-        if collect.poll() is None:
-            collect.kill()
-            collect.wait()
+    prepare_demo_site(environ)
 
     instances = []
     for name in ("A", "B"):

@@ -42,14 +42,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 import requests
 from django.conf import settings
-from gunicorn.config import KNOWN_SETTINGS
 
 from tests import celery_worker
-from tests.deploy import REPO_ROOT, isolated_environ
+from tests.deploy import (
+    REPO_ROOT,
+    gunicorn_command,
+    prepare_demo_site,
+    production_environ,
+    scratch_database,
+)
 from tests.deploy.test_compose_production import (
     CADDYFILE,
     container_environment,
@@ -141,78 +145,33 @@ def servers() -> Iterator[list[Server]]:
         server.stop()
 
 
-def child_environ(**values: str) -> dict[str, str]:
-    """Exactly ``values`` for the settings: none of this process's development
-    values (tests.deploy.isolated_environ), AWS profile or gunicorn defaults."""
-    environ = {
-        name: value
-        for name, value in isolated_environ().items()
-        if not name.startswith("AWS_") and name not in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")
-    }
-    environ.update(values)
-    return environ
-
-
 # --- the machine's part: database, Redis, static and media files ------------------------
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 @pytest.fixture(scope="module")
 def machine(tmp_path_factory) -> Iterator[dict[str, str]]:
     """What the compose services get from Docker, as settings for this
-    machine: a fresh database (the servers commit to it, which a test
-    transaction would hide from them; dropped at the end), migrated and seeded
-    with the demo; the test session's Redis; collected static files and an
-    empty media folder."""
+    machine: a fresh database, migrated and seeded with the demo; the test
+    session's Redis; collected static files and an empty media folder."""
     root = tmp_path_factory.mktemp("tls-proxy")
-    server_url = celery_worker.database_url()  # the test database's server
-    name = f"{settings.DATABASES['default']['NAME'][:30]}_proxy_{uuid.uuid4().hex[:12]}"
-    maintenance = _with_database(server_url, "postgres")
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    values = {
-        "DATABASE_URL": _with_database(server_url, name),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "MEDIA_ROOT": str(root / "media"),
-        "STATIC_ROOT": str(root / "static"),  # the image collects its own at build time
-    }
-    try:
-        environ = child_environ(
-            DJANGO_SETTINGS_MODULE="sqeeze.settings",
-            SQEEZE_ENV_FILE=os.devnull,
-            DEBUG="false",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            **values,
+    with scratch_database("proxy") as database_url:
+        values = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "MEDIA_ROOT": str(root / "media"),
+            "STATIC_ROOT": str(root / "static"),  # the image collects its own at build time
+        }
+        prepare_demo_site(
+            production_environ(
+                DJANGO_SETTINGS_MODULE="sqeeze.settings",
+                SQEEZE_ENV_FILE=os.devnull,
+                DEBUG="false",
+                SECRET_KEY=secrets.token_urlsafe(50),
+                **values,
+            )
         )
-        manage = [sys.executable, "manage.py"]
-        # DEBUG off serves collected, hashed static files; collecting takes as
-        # long as migrating and seeding, so it runs meanwhile.
-        collect = subprocess.Popen(
-            [*manage, "collectstatic", "--noinput", "-v0"],
-            cwd=REPO_ROOT, env=environ, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
-            for step in (["migrate", "--noinput"], ["seed_demo", "--force"]):  # --force: DEBUG off
-                result = subprocess.run(
-                    [*manage, *step, "-v0"],
-                    cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=180,
-                )  # fmt: skip
-                assert result.returncode == 0, f"{step[0]} failed:\n{result.stderr}"
-            _, errors = collect.communicate(timeout=180)
-            assert collect.returncode == 0, f"collectstatic failed:\n{errors}"
-        finally:
-            if collect.poll() is None:
-                collect.kill()
-                collect.wait()
         yield values
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def trial_env_file(**values: str) -> dict[str, str]:
@@ -227,7 +186,7 @@ def trial_env_file(**values: str) -> dict[str, str]:
 
 def app_environ(dot_env: dict[str, str], machine: dict[str, str]) -> dict[str, str]:
     """The web service's environment from compose, with the machine's stores."""
-    return child_environ(
+    return production_environ(
         **{
             **container_environment("web", dot_env),
             **machine,
@@ -252,19 +211,11 @@ class App(Server):
 def start_app(name: str, environ: dict[str, str], servers: list[Server], root: Path) -> App:
     """gunicorn as the image's CMD runs it (Dockerfile), on a loopback port."""
     app = App(name, root / f"{name}.log", port=free_port())
-    command = [
-        sys.executable, "-m", "gunicorn", "sqeeze.wsgi:application",
-        "--bind", f"127.0.0.1:{app.port}", "--workers", "2", "--access-logfile", "-",
-        # In compose, Caddy connects from another container, whose forwarded
-        # headers gunicorn does not believe: only the app's BEHIND_TLS_PROXY
-        # makes a request secure. Here Caddy is on 127.0.0.1, which gunicorn
-        # trusts by default, so trust nobody, as there.
-        "--forwarded-allow-ips", "",
-    ]  # fmt: skip
-    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
-        # gunicorn 25+ opens a control socket at one path per user: two masters
-        # (and a developer's own gunicorn) would share it.
-        command.append("--no-control-socket")
+    # In compose, Caddy connects from another container, whose forwarded
+    # headers gunicorn does not believe: only the app's BEHIND_TLS_PROXY makes
+    # a request secure. Here Caddy is on 127.0.0.1, which gunicorn trusts by
+    # default, so trust nobody, as there.
+    command = gunicorn_command(app.port, "--workers", "2", "--forwarded-allow-ips", "")
     servers.append(app)
     app.start(command, environ)
     app.wait_until(
