@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -492,15 +492,23 @@ def post_view_record(*, post: Post, viewer: Profile, day: dt.date | None = None)
     """Count ``viewer``'s visit: once per post and day (the viewer's calendar
     day). True when this visit was the day's first, and the count went up."""
     day = day or timezone.localdate()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO post_views (id, post_id, viewer_id, viewed_on, created_at) "
-                "VALUES (gen_random_uuid(), %s, %s, %s, now()) "
-                "ON CONFLICT (post_id, viewer_id, viewed_on) DO NOTHING RETURNING id",
-                [post.pk, viewer.pk, day],
-            )
-            inserted = cursor.fetchone() is not None
-        if inserted:
-            Post.objects.filter(pk=post.pk).update(view_count=F("view_count") + 1)
-    return inserted
+    # One statement, so atomic on its own: every page view runs it, and a
+    # transaction around two would cost two more round trips.
+    with connection.cursor() as cursor:
+        cursor.execute(_VIEW_RECORD_SQL, [post.pk, viewer.pk, day])
+        return cursor.fetchone() is not None
+
+
+# The day's first view inserts its row and raises the post's count; a later
+# one inserts nothing, so updates nothing and returns no row.
+_VIEW_RECORD_SQL = f"""
+WITH first_view AS (
+    INSERT INTO post_views (id, post_id, viewer_id, viewed_on, created_at)
+    VALUES (gen_random_uuid(), %s, %s, %s, now())
+    ON CONFLICT (post_id, viewer_id, viewed_on) DO NOTHING
+    RETURNING post_id
+)
+UPDATE {Post._meta.db_table} SET view_count = view_count + 1
+WHERE id IN (SELECT post_id FROM first_view)
+RETURNING id
+"""
