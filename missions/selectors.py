@@ -25,9 +25,11 @@ from teams.models import TeamMember
 
 class Progress(TextChoices):
     """A student's progress on one instance, from their (or their team's) post
-    (DESIGN.md: none → not started, pending → submitted, …)."""
+    (DESIGN.md: none → not started, pending → submitted, …). Shown only for
+    missions open or closed, where "none" reads "Not submitted": "Not started"
+    would say the mission has not begun, beside "Closed"."""
 
-    NOT_STARTED = "not_started", _("Not started")
+    NOT_STARTED = "not_started", _("Not submitted")
     SUBMITTED = "submitted", _("Submitted")
     ACHIEVED = "achieved", _("Achieved")
     NOT_ACHIEVED = "not_achieved", _("Not achieved")

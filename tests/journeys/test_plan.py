@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Profile
 from community.models import AchievementStatus
 from tests.factories import (
     JourneyFactory,
@@ -175,7 +176,7 @@ def test_deadline_labels_for_open_closing_today_closed_and_future_missions(
 @pytest.mark.parametrize(
     ("status", "badge", "label"),
     [
-        (None, "not_started", "Not started"),
+        (None, "not_started", "Not submitted"),
         (AchievementStatus.PENDING, "submitted", "Submitted"),
         (AchievementStatus.ACHIEVED, "achieved", "Achieved"),
         (AchievementStatus.NOT_ACHIEVED, "not_achieved", "Not achieved"),
@@ -191,6 +192,21 @@ def test_my_status_on_each_mission_is_a_coloured_badge(
     card = mission_card(plan_page(client, student, journey), instance)
 
     assert re.search(rf'progress-badge--{badge}">\s*{label}\s*<', card)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_closed_mission_i_never_submitted_says_not_submitted(client, student, journey, language):
+    """Not "Not started" (시작 전) beside "Closed" (종료됨), as a student who
+    joined late used to read."""
+    now = timezone.now()
+    closed = open_instance(
+        journey, release_date=now - dt.timedelta(days=9), expiry_date=now - dt.timedelta(days=2)
+    )
+    Profile.objects.filter(pk=student.pk).update(language=language)
+    card = mission_card(plan_page(client, student, journey), closed)
+    label = {"en": "Not submitted", "ko": "미제출"}[language]
+    assert re.search(rf'progress-badge--not_started">\s*{label}\s*<', card)
+    assert "Not started" not in card and "시작 전" not in card
 
 
 def test_an_open_mission_i_have_not_submitted_offers_the_submit_button(client, student, journey):
