@@ -393,14 +393,22 @@ try:
     1 / 0
 except ZeroDivisionError:
     logging.getLogger("sqeeze.ops").exception("it broke")
-with override_settings(ROOT_URLCONF="tests.sqeeze.error_urls"):
+from django.conf import settings
+# The 500 page links static files: a clean checkout has no collected manifest.
+plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+with override_settings(
+    ROOT_URLCONF="tests.sqeeze.error_urls",
+    STORAGES={**settings.STORAGES, "staticfiles": plain_static},
+):
     Client(raise_request_exception=False, HTTP_HOST="localhost").get(
         "/test-errors/500/?token=secret", HTTP_X_REQUEST_ID="req-42"
     )
 """
 
 
-def run_log_child(**extra: str) -> subprocess.CompletedProcess:
+def run_log_child(static_root: Path, **extra: str) -> subprocess.CompletedProcess:
+    """The child with an empty, existing STATIC_ROOT: a clean checkout has
+    none collected, and WhiteNoise would warn of the missing folder."""
     return subprocess.run(
         [PYTHON, "-c", LOG_CHILD],
         cwd=REPO,
@@ -408,6 +416,7 @@ def run_log_child(**extra: str) -> subprocess.CompletedProcess:
             DJANGO_SETTINGS_MODULE="sqeeze.settings",
             DATABASE_URL=closed_port_url("postgres"),
             REDIS_URL=settings.REDIS_URL,
+            STATIC_ROOT=str(static_root),
             **extra,
         ),
         capture_output=True,
@@ -416,9 +425,9 @@ def run_log_child(**extra: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_log_format_json_writes_one_json_object_per_line():
+def test_log_format_json_writes_one_json_object_per_line(tmp_path):
     before = time.time()
-    result = run_log_child(LOG_FORMAT="json")
+    result = run_log_child(tmp_path, LOG_FORMAT="json")
 
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stderr.splitlines()]  # every line is JSON
@@ -444,8 +453,8 @@ def test_log_format_json_writes_one_json_object_per_line():
     assert "secret" not in result.stderr  # the path, never the query string
 
 
-def test_logs_stay_plain_text_by_default():
-    result = run_log_child()
+def test_logs_stay_plain_text_by_default(tmp_path):
+    result = run_log_child(tmp_path)
 
     assert result.returncode == 0, result.stderr
     assert "캐시 warm" in result.stderr.splitlines()
@@ -453,8 +462,8 @@ def test_logs_stay_plain_text_by_default():
     assert not result.stderr.lstrip().startswith("{")
 
 
-def test_an_unknown_log_format_is_refused_at_start():
-    result = run_log_child(LOG_FORMAT="xml")
+def test_an_unknown_log_format_is_refused_at_start(tmp_path):
+    result = run_log_child(tmp_path, LOG_FORMAT="xml")
 
     assert result.returncode != 0
     assert "LOG_FORMAT must be text or json" in result.stderr
