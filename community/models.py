@@ -24,10 +24,20 @@ class PostQuerySet(models.QuerySet):
     def visible_to(self, user) -> PostQuerySet:
         """Posts of the journeys ``user`` may see; hidden ones only for their
         author and the journey's teachers. Anything else reads as missing (404)."""
-        posts = self.filter(journey__in=Journey.objects.visible_to(user))
+        return self.filter(journey__in=Journey.objects.visible_to(user))._unhidden_for(user)
+
+    def of_open_journey(self, journey: Journey, user) -> PostQuerySet:
+        """Posts of ``journey``, which ``user`` may open (the caller has it
+        from ``journeys.access.journey_for``), that ``user`` may see: as
+        ``visible_to``, without asking PostgreSQL again which journeys those
+        are (a subquery in every statement of a post page)."""
+        return self.filter(journey_id=journey.pk)._unhidden_for(user)
+
+    def _unhidden_for(self, user) -> PostQuerySet:
+        """Hidden posts only for their author and the teachers."""
         if user.is_authenticated and user.is_teacher:
-            return posts
-        return posts.filter(Q(is_hidden=False) | Q(user_id=user.pk))
+            return self
+        return self.filter(Q(is_hidden=False) | Q(user_id=user.pk))
 
 
 class Post(models.Model):

@@ -40,9 +40,10 @@ from files.models import File, FileType
 
 
 def visible_posts(user, journey) -> QuerySet[Post]:
-    """The posts of ``journey`` that ``user`` may open (hidden ones only for
-    their author and the journey's teachers)."""
-    return Post.objects.visible_to(user).filter(journey=journey)
+    """The posts of ``journey`` (from ``journeys.access.journey_for``) that
+    ``user`` may open (hidden ones only for their author and the journey's
+    teachers)."""
+    return Post.objects.of_open_journey(journey, user)
 
 
 def post_for(user, journey, post_id) -> Post:
@@ -115,9 +116,7 @@ class Neighbours:
 def neighbours_of(user, post: Post) -> Neighbours:
     """The posts just before and after ``post`` in its journey, among those
     ``user`` may see, in (created_at, id) order: one query."""
-    posts = (
-        visible_posts(user, post.journey_id).exclude(pk=post.pk).only("id", "title", "created_at")
-    )
+    posts = visible_posts(user, post.journey).exclude(pk=post.pk).only("id", "title", "created_at")
     older = posts.filter(
         Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, id__lt=post.pk)
     ).order_by("-created_at", "-id")[:1]

@@ -37,8 +37,11 @@ class Progress(TextChoices):
 
 def my_team_id(*, profile, journey_id) -> object | None:
     """The id of ``profile``'s team in the journey, or None (one team per journey)."""
+    # Ordered by key alone: the model's ordering (team, then the team's journey
+    # and name) would join and sort two more tables to pick among one row.
     return (
         TeamMember.objects.filter(user=profile, team__journey_id=journey_id)
+        .order_by("pk")
         .values_list("team_id", flat=True)
         .first()
     )
