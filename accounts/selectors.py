@@ -13,6 +13,22 @@ from accounts.models import (
     RoleAccessCode,
 )
 
+# What ``public_name`` and ``Profile.image_url`` read of a person: a list of
+# people loads only these columns (``.only``), not the whole profile row.
+PUBLIC_NAME_FIELDS = ("first_name", "last_name", "email", "deleted_at")
+AVATAR_FIELDS = (
+    "profile_image",
+    "profile_image_file",
+    "profile_image_file__bucket_name",
+    "profile_image_file__file_path",
+    "profile_image_file__is_deleted",
+)
+
+
+def fields_through(relation: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """``fields`` of the person ``relation`` points to: ``("user__email", …)``."""
+    return tuple(f"{relation}__{field}" for field in fields)
+
 
 def public_name(profile: Profile | None) -> str:
     """The name to show others: "Deleted user" once the account is deleted (its

@@ -30,7 +30,7 @@ from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import public_name
+from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, fields_through, public_name
 from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
 from core.db import SubqueryCount
 from core.keyset import BadCursor, cursor_decode, cursor_encode
@@ -290,15 +290,7 @@ CARD_FIELDS = (
     "is_team_submission",
     "achievement_status",
     "created_at",
-    "user__first_name",
-    "user__last_name",
-    "user__email",
-    "user__deleted_at",
-    "user__profile_image",
-    "user__profile_image_file",
-    "user__profile_image_file__bucket_name",
-    "user__profile_image_file__file_path",
-    "user__profile_image_file__is_deleted",
+    *fields_through("user", PUBLIC_NAME_FIELDS + AVATAR_FIELDS),
     "team__name",
     "mission_instance__mission",
     "mission_instance__mission__name",

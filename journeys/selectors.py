@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
-from accounts.selectors import public_name
+from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, fields_through, public_name
 from core.db import SubqueryCount
 from core.keyset import first_rows, key_after, key_decode, key_encode
 from core.links import AddressOf
@@ -254,18 +254,11 @@ MEMBER_ROW_FIELDS = (
     "journey_id",
     "user_id",
     "joined_at",
-    "user__first_name",
-    "user__last_name",
-    "user__email",
     "user__role",
-    "user__deleted_at",
-    "user__profile_image",
-    "user__profile_image_file__bucket_name",
-    "user__profile_image_file__file_path",
-    "user__profile_image_file__is_deleted",
+    *fields_through("user", PUBLIC_NAME_FIELDS + AVATAR_FIELDS),
 )
 # What the list of people to add shows of each (``public_name`` and the e-mail).
-CANDIDATE_FIELDS = ("first_name", "last_name", "email", "deleted_at")
+CANDIDATE_FIELDS = PUBLIC_NAME_FIELDS
 
 
 def _members_by_key(journey: Journey) -> QuerySet[UserJourney]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, QuerySet, Subquery, Sum
 
 from accounts.models import Profile, Role
-from accounts.selectors import public_name
+from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, public_name
 from core.db import AnyOf, fetch_all
 from core.keyset import BadCursor, key_decode, key_encode
 from journeys.class_cache import class_cached
@@ -232,7 +232,11 @@ def _standings(rows: list[_Row]) -> list[StudentStanding]:
     """The rows with their profiles (one query, avatars included)."""
     if not rows:
         return []
-    profiles = Profile.objects.select_related("profile_image_file").in_bulk([r.id for r in rows])
+    profiles = (
+        Profile.objects.select_related("profile_image_file")
+        .only(*PUBLIC_NAME_FIELDS, *AVATAR_FIELDS)
+        .in_bulk([r.id for r in rows])
+    )
     return [
         StudentStanding(
             profile=profile,

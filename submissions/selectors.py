@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts.models import Profile, Role
-from accounts.selectors import public_name
+from accounts.selectors import PUBLIC_NAME_FIELDS, public_name
 from community.models import AchievementStatus, Post
 from core.db import fetch_all
 from core.keyset import BadCursor, first_rows, key_after, key_decode, key_encode
@@ -386,11 +386,6 @@ def _missing_groups(
     return groups
 
 
-# What a row of the matrix shows of a student (``public_name``): a page reads
-# no more of the profile than that.
-NAME_FIELDS = ("first_name", "last_name", "email", "deleted_at")
-
-
 # --- the matrix -------------------------------------------------------------------------
 
 
@@ -520,7 +515,7 @@ def _with_team(journey: Journey, students: QuerySet[Profile]) -> QuerySet[Profil
     membership = TeamMember.objects.filter(team__journey_id=journey.pk, user_id=OuterRef("pk"))
     return (
         _sorted_students(students)
-        .only(*NAME_FIELDS)
+        .only(*PUBLIC_NAME_FIELDS)
         .annotate(
             matrix_team_id=Subquery(membership.values("team_id")[:1]),
             matrix_team_name=Subquery(membership.values("team__name")[:1]),
