@@ -15,12 +15,11 @@ from tests.community.builders import (  # noqa: F401 (fixtures)
 )
 from tests.factories import CommentFactory, LikeFactory, ProfileFactory, UserJourneyFactory
 
-# Session, me, the journey, the post (with its author, team, mission, like count
-# and my like), the view (one statement: the day's first also raises the
-# count), my team, the journey's members (mentions), comments (with authors),
-# attachments (with files), previous and next (one UNION), the
-# unread-notification badge.
-POST_PAGE_QUERIES = 11
+# Me (the session comes from the cache), the journey, the post (with its author, team,
+# mission, like count and my like), the view (one statement: the day's first also raises
+# the count), my team, the journey's members (mentions), comments (with authors),
+# attachments (with files), previous and next (one UNION), the unread-notification badge.
+POST_PAGE_QUERIES = 10
 
 
 def fill(classroom, post, count: int) -> None:

@@ -281,10 +281,10 @@ def test_the_queue_costs_the_same_queries_for_few_and_hundreds_of_posts(
     assert len(_shown(response)) == 25
 
 
-# Session and user (2), the unread notifications badge, the page's keys, its rows,
-# the count, the journeys and missions lists; with a journey chosen also its
-# weeks and students.
-QUEUE_QUERIES = {False: 8, True: 10}
+# The user (the session comes from the cache), the unread notifications badge, the page's
+# keys, its rows, the count, the journeys and missions lists; with a journey chosen also
+# its weeks and students.
+QUEUE_QUERIES = {False: 7, True: 9}
 
 
 @pytest.fixture

@@ -155,10 +155,10 @@ def test_students_do_not_see_the_members_tab(client, student, journey):
     assert members_url(journey) not in page
 
 
-# Session, user, journey, unread notifications, the class's version, the
+# User (the session comes from the cache), journey, unread notifications, the class's version, the
 # class's order and the first page's members by key (the first time: then the
 # page is in the class cache, drawn), candidates.
-MEMBERS_PAGE_QUERIES = 8
+MEMBERS_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [1, 40])
@@ -482,9 +482,9 @@ def test_students_and_other_organizations_cannot_email(client, journey, who, req
     assert not EmailQueue.objects.exists()
 
 
-# Session, user, journey, receivers, one INSERT of every row, and the
+# User (the session comes from the cache), journey, receivers, one INSERT of every row, and the
 # savepoints of the service's and the backend's transactions (two pairs).
-EMAIL_SEND_QUERIES = 9
+EMAIL_SEND_QUERIES = 8
 
 
 @pytest.mark.parametrize("size", [1, 30])

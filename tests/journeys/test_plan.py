@@ -325,7 +325,7 @@ def test_the_plan_runs_the_same_queries_for_few_and_many_missions(
     fill_plan(journey, student, weeks=1, per_week=1)
     client.force_login(person)
     client.get(plan_url(journey))  # warm up: the session row
-    with django_assert_num_queries(8 if viewer == "student" else 6) as few:
+    with django_assert_num_queries(7 if viewer == "student" else 5) as few:
         client.get(plan_url(journey))
 
     fill_plan(journey, student, weeks=5, per_week=6)

@@ -119,7 +119,7 @@ def test_the_library_runs_the_same_queries_for_few_and_many_missions(
     )
     client.force_login(teacher)
     client.get(LIBRARY)  # warm up: the session row
-    with django_assert_num_queries(4) as few:
+    with django_assert_num_queries(3) as few:
         client.get(LIBRARY)
 
     for index in range(25):

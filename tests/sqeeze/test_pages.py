@@ -289,7 +289,7 @@ def test_home_runs_the_same_queries_for_few_and_many_rows(
         NotificationFactory(receiver=person)
     client.force_login(person)
     client.get(reverse("home"))  # warm up: the session row
-    with django_assert_num_queries(7 if role == Role.USER else 6) as few:
+    with django_assert_num_queries(6 if role == Role.USER else 5) as few:
         client.get(reverse("home"))
     if role == Role.USER:
         fill_home(person, journeys=6, per_journey=4)

@@ -301,12 +301,12 @@ def test_the_page_runs_the_same_queries_for_10_or_200_students(
 def test_the_page_query_count_is_fixed(client, klass, django_assert_num_queries):
     client.force_login(klass.teacher)
     client.get(klass.url)
-    # Session, user, journey, weeks, released instances, the class's version
-    # (the whole class's totals and the matrix's first page, drawn, come from
-    # the class cache, filled by the first request) and the header's
-    # unread-notification count.
+    # User (the session comes from the cache), journey, weeks, released instances, the
+    # class's version (the whole class's totals and the matrix's first page, drawn, come
+    # from the class cache, filled by the first request) and the header's unread-
+    # notification count.
     with django_assert_num_queries(QUERIES_PER_PAGE):
         client.get(klass.url)
 
 
-QUERIES_PER_PAGE = 7
+QUERIES_PER_PAGE = 6

@@ -262,10 +262,10 @@ def fill(journey, organization, *, teams, members_each):
             member(team, person, leader=position == 0, minutes_ago=position)
 
 
-# Session, user, journey, teams, members, unread notification count; teachers
-# also get the students without a team.
-STUDENT_PAGE_QUERIES = 6
-TEACHER_PAGE_QUERIES = 7
+# User (the session comes from the cache), journey, teams, members, unread notification
+# count; teachers also get the students without a team.
+STUDENT_PAGE_QUERIES = 5
+TEACHER_PAGE_QUERIES = 6
 
 
 @pytest.mark.parametrize("size", [(1, 1), (12, 6)])
