@@ -133,7 +133,9 @@ def test_a_view_counts_once_per_viewer_and_day(client, classroom):
     assert post.view_count == 2
     assert PostView.objects.count() == 2
     # Another day counts again.
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    # The day after the one the views were counted on (the viewer's calendar,
+    # not the test's: they differ from 15:00 to midnight UTC).
+    tomorrow = PostView.objects.latest("viewed_on").viewed_on + dt.timedelta(days=1)
     assert services.post_view_record(post=post, viewer=classroom.teacher, day=tomorrow)
     post.refresh_from_db()
     assert post.view_count == 3

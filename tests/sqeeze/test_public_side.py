@@ -8,8 +8,10 @@ import datetime as dt
 import html
 import re
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -145,7 +147,10 @@ def test_the_sitemap_lists_the_public_pages_and_published_posts_only(client):
     ]
     assert not any(str(post.pk) in response.content.decode() for post in hidden)
     lastmod = root.findall("s:url/s:lastmod", namespace)
-    assert [element.text for element in lastmod] == [published.updated_at.date().isoformat()]
+    # The day on the site's clock (visitors get the default zone), which is not
+    # UTC's from 15:00 to midnight UTC.
+    site_day = timezone.localtime(published.updated_at, ZoneInfo(settings.DEFAULT_USER_TIMEZONE))
+    assert [element.text for element in lastmod] == [site_day.date().isoformat()]
 
 
 # --- signed-in pages -------------------------------------------------------------------------
