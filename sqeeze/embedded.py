@@ -42,6 +42,8 @@ EMBEDDED_DIR = Path(os.environ.get("SQEEZE_EMBEDDED_DIR", BASE_DIR / ".embedded"
 DATABASE_NAME = "sqeeze"
 REDIS_DB_FILE = "sqeeze.rdb"
 STOP_TIMEOUT_SECONDS = 15
+# `make run` (sqeeze.launcher) holds this file locked for as long as it runs.
+RUN_LOCK_FILE = EMBEDDED_DIR / "run.lock"
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +300,27 @@ def _close_users(name: str) -> None:
     handle = _users.pop(name, None)
     if handle is not None:
         handle.close()
+
+
+def run_lock_holder(handle: IO) -> str | None:
+    """Take ``make run``'s lock (``RUN_LOCK_FILE``, open as ``handle``): None
+    when this process now holds it, else the pid the holder wrote in it."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        return handle.read().strip() or "unknown"
+    return None
+
+
+def running_launcher() -> str | None:
+    """The pid of this checkout's ``make run`` while it runs (it holds the lock
+    for as long; idle, it may have no database session open), else None.
+    Looks without keeping the lock."""
+    if not RUN_LOCK_FILE.exists():
+        return None
+    with RUN_LOCK_FILE.open("a+") as handle:
+        return run_lock_holder(handle)
 
 
 @contextlib.contextmanager

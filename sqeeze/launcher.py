@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import json
 import os
 import signal
@@ -35,7 +34,7 @@ import psutil
 from sqeeze import embedded
 
 BASE_DIR = embedded.BASE_DIR
-LOCK_FILE = embedded.EMBEDDED_DIR / "run.lock"
+LOCK_FILE = embedded.RUN_LOCK_FILE
 VAPID_FILE = embedded.EMBEDDED_DIR / "vapid.env"
 STATE_FILE = embedded.EMBEDDED_DIR / "run.json"
 STOP_TIMEOUT_SECONDS = 15
@@ -279,15 +278,13 @@ def acquire_lock():
     """Refuse to run two copies from one checkout: they would share one database."""
     LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
     handle = LOCK_FILE.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        owner = handle.read().strip() or "unknown"
+    owner = embedded.run_lock_holder(handle)
+    if owner is not None:
+        handle.close()
         raise LaunchError(
             f"Sqeeze is already running from this checkout (launcher pid {owner}). "
             "Stop that copy first (Ctrl-C in its terminal), then run `make run` again."
-        ) from None
+        )
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))

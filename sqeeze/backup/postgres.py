@@ -17,6 +17,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from psycopg.conninfo import make_conninfo
 
+from core.db import fetch_all
 from sqeeze.backup import BackupError
 
 TOOLS = ("pg_dump", "pg_restore", "psql")
@@ -208,18 +209,17 @@ class Session:
 
 def other_sessions() -> list[Session]:
     """Client sessions connected to the database, ours apart."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT pid, coalesce(usename, ''), coalesce(application_name, ''),
-                   coalesce(client_addr::text, 'local socket')
-            FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid()
-              AND backend_type = 'client backend'
-            ORDER BY pid
-            """
-        )
-        return [Session(*row) for row in cursor.fetchall()]
+    rows = fetch_all(
+        """
+        SELECT pid, coalesce(usename, ''), coalesce(application_name, ''),
+               coalesce(client_addr::text, 'local socket')
+        FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND backend_type = 'client backend'
+        ORDER BY pid
+        """
+    )
+    return [Session(*row) for row in rows]
 
 
 def database_replace(*, database: Database, tools: ClientTools, dump: Path) -> None:
@@ -274,12 +274,13 @@ def database_replace(*, database: Database, tools: ClientTools, dump: Path) -> N
 
 
 def _preamble(server_major: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(
+    schemas = [
+        name
+        for (name,) in fetch_all(
             "SELECT nspname FROM pg_namespace "
             "WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1"
         )
-        schemas = [row[0] for row in cursor.fetchall()]
+    ]
     lines = [
         "SET client_min_messages = warning;",
         f"SET lock_timeout = '{LOCK_TIMEOUT}';",

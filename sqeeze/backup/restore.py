@@ -4,7 +4,6 @@ the configured ones and migrate."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import shutil
 import sys
 import tempfile
@@ -166,7 +165,7 @@ def _confirm(
 def _refuse_while_connected(database: postgres.Database, ignore: bool) -> None:
     if ignore:
         return
-    launcher = _launcher_pid()
+    launcher = embedded.running_launcher()
     if launcher is not None:
         raise BackupError(
             f"`make run` is running from this checkout (launcher pid {launcher}). Stop it "
@@ -184,22 +183,6 @@ def _refuse_while_connected(database: postgres.Database, ignore: bool) -> None:
         "`docker compose stop web worker beat`), then restore; --ignore-connections "
         "restores anyway. Nothing was changed."
     )
-
-
-def _launcher_pid() -> str | None:
-    """The pid of this checkout's `make run`, which holds its lock file for as
-    long as it runs (sqeeze.launcher.acquire_lock); idle, it may have no session
-    open."""
-    lock_file = embedded.EMBEDDED_DIR / "run.lock"
-    if not lock_file.exists():
-        return None
-    with lock_file.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            return handle.read().strip() or "unknown"
-    return None
 
 
 def _cache_forget(say: Say) -> None:

@@ -22,7 +22,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from sqeeze import demo
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Who logs in to a started server: the demo student, as seed_demo makes them.
+DEMO_STUDENT = demo.demo_email("student")
+DEMO_PASSWORD = demo.DEMO_PASSWORD
+DEMO_STUDENT_NAME = "김민지"  # family and given name, as the pages write them
 SETTINGS_FILE = REPO_ROOT / "sqeeze" / "settings.py"
 
 

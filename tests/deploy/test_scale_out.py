@@ -44,6 +44,9 @@ from django.conf import settings
 from PIL import Image
 
 from tests.deploy import (
+    DEMO_PASSWORD,
+    DEMO_STUDENT,
+    DEMO_STUDENT_NAME,
     REPO_ROOT,
     gunicorn_command,
     prepare_demo_site,
@@ -51,10 +54,6 @@ from tests.deploy import (
     scratch_database,
 )
 from tests.net import free_port
-
-DEMO_STUDENT = "student@sqeeze.test"
-DEMO_PASSWORD = "sqeeze-demo"  # sqeeze.demo.DEMO_PASSWORD
-DEMO_STUDENT_NAME = "김민지"  # family and given name, as the pages write them
 
 S3_ACCESS_KEY = "sqeeze-scale-out"
 S3_SECRET_KEY = "sqeeze-scale-out-secret"

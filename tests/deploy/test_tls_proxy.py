@@ -48,6 +48,9 @@ from django.conf import settings
 
 from tests import celery_worker
 from tests.deploy import (
+    DEMO_PASSWORD,
+    DEMO_STUDENT,
+    DEMO_STUDENT_NAME,
     REPO_ROOT,
     gunicorn_command,
     prepare_demo_site,
@@ -61,10 +64,6 @@ from tests.deploy.test_compose_production import (
     services,
 )
 from tests.net import free_port
-
-DEMO_STUDENT = "student@sqeeze.test"
-DEMO_PASSWORD = "sqeeze-demo"  # sqeeze.demo.DEMO_PASSWORD
-DEMO_STUDENT_NAME = "김민지"  # family and given name, as the pages write them
 
 START_TIMEOUT = 60  # seconds for a server to answer
 REQUEST_TIMEOUT = 20

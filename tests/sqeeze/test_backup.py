@@ -28,10 +28,8 @@ import pytest
 
 from sqeeze import embedded
 from sqeeze.backup import BackupError, create, postgres
+from tests.deploy import DEMO_PASSWORD, DEMO_STUDENT
 from tests.sqeeze.real_processes import REPO, child_env, kill_processes_using
-
-DEMO_STUDENT = "student@sqeeze.test"
-DEMO_PASSWORD = "sqeeze-demo"
 
 # Migrated, seeded, with one uploaded file; then one migration is taken back,
 # so the backup made next is older than the code: restoring it is an upgrade.
