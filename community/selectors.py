@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, fields_through, public_name
 from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
 from core.db import SubqueryCount
-from core.keyset import BadCursor, cursor_decode, cursor_encode
+from core.keyset import BadCursor, cursor_decode, cursor_encode, newer_than, older_than
 from core.links import AddressOf
 from files.links import file_url
 from files.models import File, FileType
@@ -117,12 +117,10 @@ def neighbours_of(user, post: Post) -> Neighbours:
     """The posts just before and after ``post`` in its journey, among those
     ``user`` may see, in (created_at, id) order: one query."""
     posts = visible_posts(user, post.journey).exclude(pk=post.pk).only("id", "title", "created_at")
-    older = posts.filter(
-        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, id__lt=post.pk)
-    ).order_by("-created_at", "-id")[:1]
-    newer = posts.filter(
-        Q(created_at__gt=post.created_at) | Q(created_at=post.created_at, id__gt=post.pk)
-    ).order_by("created_at", "id")[:1]
+    older = posts.filter(older_than("created_at", post.created_at, post.pk))
+    older = older.order_by("-created_at", "-id")[:1]
+    newer = posts.filter(newer_than("created_at", post.created_at, post.pk))
+    newer = newer.order_by("created_at", "id")[:1]
     rows = list(older.union(newer, all=True))
     previous = next((row for row in rows if _is_before(row, post)), None)
     following = next((row for row in rows if not _is_before(row, post)), None)
@@ -313,7 +311,7 @@ def _search_q(journey_posts: QuerySet, text: str) -> Q:
 def _after(posts: QuerySet, cursor: FeedCursor, sort: FeedSort) -> QuerySet:
     # Most liked: counts are read at each request, so a post liked between two
     # pages may move across the page boundary; the newest order never changes.
-    older = Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+    older = older_than("created_at", cursor.created_at, cursor.id)
     if sort == FeedSort.MOST_LIKED:
         return posts.filter(
             Q(like_count__lt=cursor.like_count) | (Q(like_count=cursor.like_count) & older)

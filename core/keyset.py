@@ -44,6 +44,21 @@ def cursor_decode(raw: str, *, leading: int = 0) -> tuple[list[str], dt.datetime
         raise BadCursor(raw) from None
 
 
+def older_than(time_field: str, moment: dt.datetime, pk: object) -> Q:
+    """Rows before (``moment``, ``pk``) in newest-first order on (``time_field``,
+    id). The first condition bounds the index walk: statements are prepared
+    (settings), and a prepared statement's generic plan cannot see that the
+    OR implies it, so without it PostgreSQL walks the whole list from its
+    newest row (the post page's neighbours: 19 ms instead of 0.1). The
+    second breaks ties on id."""
+    return Q(**{f"{time_field}__lte": moment}) & (Q(**{f"{time_field}__lt": moment}) | Q(id__lt=pk))
+
+
+def newer_than(time_field: str, moment: dt.datetime, pk: object) -> Q:
+    """Rows after (``moment``, ``pk``) in oldest-first order; as ``older_than``."""
+    return Q(**{f"{time_field}__gte": moment}) & (Q(**{f"{time_field}__gt": moment}) | Q(id__gt=pk))
+
+
 def newest_first_page(
     rows: QuerySet, *, time_field: str, after: str | None, size: int
 ) -> tuple[list, str | None]:
@@ -53,9 +68,7 @@ def newest_first_page(
     read only to learn whether another page follows."""
     if after:
         _leading, moment, pk = cursor_decode(after)
-        rows = rows.filter(
-            Q(**{f"{time_field}__lt": moment}) | Q(**{time_field: moment, "id__lt": pk})
-        )
+        rows = rows.filter(older_than(time_field, moment, pk))
     page = list(rows.order_by(f"-{time_field}", "-id")[: size + 1])
     if len(page) <= size:
         return page, None

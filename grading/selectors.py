@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
-from core.keyset import cursor_decode, cursor_encode
+from core.keyset import cursor_decode, cursor_encode, newer_than, older_than
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission
 from teams.models import TeamMember
@@ -204,16 +204,11 @@ def queue_posts(user, filters: QueueFilters) -> QuerySet[Post]:
 
 
 def _after(cursor: QueueCursor) -> Q:
-    # The first condition bounds the index walk; the second breaks ties on id.
-    return Q(created_at__gte=cursor.created_at) & (
-        Q(created_at__gt=cursor.created_at) | Q(id__gt=cursor.id)
-    )
+    return newer_than("created_at", cursor.created_at, cursor.id)
 
 
 def _before(cursor: QueueCursor) -> Q:
-    return Q(created_at__lte=cursor.created_at) & (
-        Q(created_at__lt=cursor.created_at) | Q(id__lt=cursor.id)
-    )
+    return older_than("created_at", cursor.created_at, cursor.id)
 
 
 OLDEST_FIRST = ("created_at", "id")

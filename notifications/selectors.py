@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Profile
-from core.keyset import BadCursor, cursor_decode, cursor_encode
+from core.keyset import BadCursor, cursor_decode, cursor_encode, older_than
 from notifications.models import Notification, NotificationPreference
 from notifications.types import NOTIFICATION_TYPES
 
@@ -50,9 +50,7 @@ class InboxPage:
 
 def _newest_first(queryset: QuerySet, cursor: InboxCursor | None) -> QuerySet:
     if cursor is not None:
-        queryset = queryset.filter(
-            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
-        )
+        queryset = queryset.filter(older_than("created_at", cursor.created_at, cursor.id))
     return queryset.order_by("-created_at", "-id")
 
 

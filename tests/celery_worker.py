@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings as django_settings
 from django.db import connection
 from kombu import Exchange, Queue
+from psycopg import pq
 
 from sqeeze.celery import app as celery_app
 
@@ -33,7 +34,12 @@ def database_url() -> str:
     user = quote(db["USER"] or "", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
     name = quote(db["NAME"], safe="")
-    options = {key: str(value) for key, value in (db.get("OPTIONS") or {}).items()}
+    # Only libpq's own options go in the URL: the others (server-side binding,
+    # the prepare threshold) are Django's and psycopg's, which settings set anyway.
+    libpq_keywords = {option.keyword.decode() for option in pq.Conninfo.get_defaults()}
+    options = {
+        key: str(value) for key, value in (db.get("OPTIONS") or {}).items() if key in libpq_keywords
+    }
     host = db["HOST"] or ""
     if host.startswith("/"):
         options["host"], host = host, ""
