@@ -23,7 +23,8 @@ run: $(STAMP)
 
 test: $(STAMP) lint
 	@scripts/ensure-chromium $(BIN)/python
-	@scripts/ensure-caddy
+	@scripts/ensure-command caddy caddy "the TLS proxy test"
+	@scripts/ensure-command wrk wrk "the bench's load driver test"
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -37,7 +38,7 @@ format: $(STAMP)
 
 # Performance: both data sets, every page against a bare Django view, the mail
 # queue (README "Performance"). BENCH_ONLY=tenth, BENCH_PAGES=home,plan,
-# BENCH_SECONDS=10 …; results in bench/results/<time>.json. Not part of `make test`.
+# BENCH_SECONDS=10, BENCH_LOAD=locust …; results in bench/results/<time>.json. Not part of `make test`.
 BENCH_STAMP := $(VENV)/.bench-installed
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
@@ -45,6 +46,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	@touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
+	@if [ "$${BENCH_LOAD:-wrk}" = wrk ]; then scripts/ensure-command wrk wrk "make bench's load"; fi
 	$(BIN)/python -m bench
 
 check-migrations: $(STAMP)

@@ -15,8 +15,6 @@ import, which the rest of the bench (Django, psycopg, subprocesses) must not see
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
@@ -28,28 +26,10 @@ import locust
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
+from bench import interleave
+from bench.interleave import cpu_ms_per_request, server_cpu_seconds
+
 STOP_TIMEOUT = 300.0
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def server_cpu_seconds(pid: int | None) -> float:
-    """CPU time (user + system) used so far by ``pid`` and its children: the
-    gunicorn master and its workers. On a shared machine this, per request, is
-    steadier than the rate, which other processes' load moves."""
-    if not pid:
-        return 0.0
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            with open(f"/proc/{current}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{current}/task/{current}/children") as handle:
-                pending += [int(child) for child in handle.read().split()]
-        except (OSError, ValueError):
-            continue  # gone, or no /proc: counted as nothing
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
 
 
 def run_one(
@@ -104,9 +84,7 @@ def run_one(
         "mean_ms": round(total.avg_response_time, 2),
         "max_ms": round(total.max_response_time or 0, 2),
         "mean_bytes": round(total.avg_content_length),
-        "server_cpu_ms": round(cpu_used * 1000 / total.num_requests, 2)
-        if server_pid and total.num_requests
-        else None,
+        "server_cpu_ms": cpu_ms_per_request(cpu_used, total.num_requests, server_pid),
         "errors": sorted({str(error.error) for error in environment.stats.errors.values()})[:5],
         # The machine's 1-minute load average at the end: how busy it was (others too).
         "load_average": round(os.getloadavg()[0], 2),
@@ -117,41 +95,7 @@ def run_one(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Drive the bench's load with Locust.")
-    parser.add_argument("--plan", required=True)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    with open(args.plan) as handle:
-        plan = json.load(handle)
-    results = {}
-    for page in plan["pages"]:
-        runs = {}
-        for role, path, cookie in (
-            ("hello", plan["hello_url"], ""),
-            ("page", page["url"], page["cookie"]),
-        ):
-            runs[role] = run_one(
-                plan["base_url"],
-                path,
-                cookie,
-                plan["users"],
-                plan["warmup"],
-                plan["seconds"],
-                plan.get("server_pid"),
-            )
-        hello, measured = runs["hello"], runs["page"]
-        print(
-            f"  {page['key']:<14} {measured['rps']:8.1f} req/s (hello {hello['rps']:7.1f}) "
-            f"p50 {measured['p50_ms']:>6} ms p95 {measured['p95_ms']:>6} ms "
-            f"p99 {measured['p99_ms']:>6} ms, server CPU {measured['server_cpu_ms']} ms/request, "
-            f"failures {measured['failures']}",
-            file=sys.stderr,
-            flush=True,
-        )
-        results[page["key"]] = runs
-    with open(args.out, "w") as handle:
-        json.dump({"locust": locust.__version__, "pages": results}, handle, indent=2)
-    return 0
+    return interleave.main(argv, tool="Locust", version=locust.__version__, run_one=run_one)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def combine(costs: list[dict], load: dict[str, dict]) -> dict[str, dict]:
-    """Per page: Locust's numbers under load, the hello run just before it, the
+    """Per page: the load tool's numbers, the hello run just before it, the
     ratio of the two, and the in-process cost (queries, SQL time, size)."""
     pages = {}
     for cost in costs:
@@ -114,7 +114,8 @@ def render(results: dict) -> str:
     )
     lines.append(
         f"gunicorn {config['gunicorn_workers']} sync workers, production settings; "
-        f"Locust {config['users']} users × {config['seconds']:g} s per run. ratio: req/s ÷ "
+        f"{config.get('load', 'Locust')} {config['users']} connections × {config['seconds']:g} s "
+        f"per run. ratio: req/s ÷ "
         f"hello's just before; SQL ms: one request in process; CPU ms: gunicorn's CPU per "
         f"request under load"
     )

@@ -14,12 +14,13 @@ For each data set (``tenth``, then ``full``; ``BENCH_ONLY`` picks one):
    sync workers (2); the URLconf adds ``/bench-hello`` (``bench.urls``);
 3. a student and a teacher log in through the real log-in form;
 4. each page's queries, SQL time and size, once, in process (``bench.pages``);
-5. the load (``bench.load``, Locust): hello, page, hello, page …,
-   ``BENCH_USERS`` (8) concurrent users, ``BENCH_SECONDS`` (10) each after a
-   ``BENCH_WARMUP`` (1 s) that is not counted;
+5. the load: hello, page, hello, page …, ``BENCH_USERS`` (8) concurrent
+   connections, ``BENCH_SECONDS`` (10) each after a ``BENCH_WARMUP`` (1 s)
+   that is not counted, driven by wrk (``bench.wrk``, the default: the scale
+   issue's tool) or Locust (``bench.load``, ``BENCH_LOAD=locust``);
 6. gunicorn stops; the mail queue is measured (``bench.mail``).
 
-Options (environment): BENCH_ONLY=tenth|full, BENCH_PAGES=home,plan,…,
+Options (environment): BENCH_ONLY=tenth|full, BENCH_PAGES=home,plan,…, BENCH_LOAD=wrk|locust,
 BENCH_SECONDS, BENCH_USERS, BENCH_WARMUP, BENCH_WORKERS, BENCH_MAILS (3000),
 BENCH_MAIL_CONCURRENCY (1), BENCH_SKIP_MAIL=1, BENCH_REUSE=1, BENCH_PORT.
 """
@@ -56,6 +57,9 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
+# BENCH_LOAD: the module that drives the load with that tool.
+LOAD_MODULES = {"wrk": "bench.wrk", "locust": "bench.load"}
+LOAD_NAMES = {"wrk": "wrk", "locust": "Locust"}
 
 
 class BenchError(Exception):
@@ -75,6 +79,7 @@ class Options:
     skip_mail: bool = False
     reuse: bool = False
     port: int | None = None
+    load: str = "wrk"
 
     @classmethod
     def from_env(cls, environ: dict[str, str]) -> Options:
@@ -82,6 +87,9 @@ class Options:
         unknown = set(only) - set(SCALES)
         if unknown:
             raise BenchError(f"BENCH_ONLY: unknown data set(s) {sorted(unknown)}; use tenth, full.")
+        load = environ.get("BENCH_LOAD", "wrk").strip() or "wrk"
+        if load not in LOAD_MODULES:
+            raise BenchError(f"BENCH_LOAD: unknown load tool {load!r}; use wrk or locust.")
         return cls(
             sets=[name for name in ("tenth", "full") if not only or name in only],
             pages=parse_pages(environ.get("BENCH_PAGES")),
@@ -94,6 +102,7 @@ class Options:
             skip_mail=environ.get("BENCH_SKIP_MAIL", "") not in ("", "0", "false"),
             reuse=environ.get("BENCH_REUSE", "") not in ("", "0", "false"),
             port=int(environ["BENCH_PORT"]) if environ.get("BENCH_PORT") else None,
+            load=load,
         )
 
 
@@ -340,11 +349,12 @@ def bench_data_set(context: Context, name: str) -> dict:
         plan_path = WORK / f"load-plan-{name}.json"
         plan_path.write_text(json.dumps(plan, indent=2))
         say(
-            f"Load: Locust, {options.users} users, {options.seconds:g} s per run "
-            f"(+{options.warmup:g} s warm-up), hello and page interleaved …"
+            f"Load: {LOAD_NAMES[options.load]}, {options.users} connections, "
+            f"{options.seconds:g} s per run (+{options.warmup:g} s warm-up), "
+            "hello and page interleaved …"
         )
         load_path = WORK / f"load-{name}.json"
-        module(env, "bench.load", "--plan", str(plan_path), "--out", str(load_path))
+        module(env, LOAD_MODULES[options.load], "--plan", str(plan_path), "--out", str(load_path))
         load = json.loads(load_path.read_text())
     finally:
         server.stop()
@@ -365,7 +375,7 @@ def bench_data_set(context: Context, name: str) -> dict:
         "database": url.rsplit("/", 1)[-1].split("?")[0],
         "generated": generated,
         "pages": report.combine(costs, load["pages"]),
-        "locust": load["locust"],
+        "load_tool": f"{load['tool']} {load['version']}",
         "mail": mail,
     }
 
@@ -425,6 +435,7 @@ def main() -> int:
             "started_at": started.isoformat(timespec="seconds"),
             "machine": machine(server_url),
             "config": {
+                "load": LOAD_NAMES[options.load],
                 "users": options.users,
                 "seconds": options.seconds,
                 "warmup_seconds": options.warmup,
