@@ -419,6 +419,7 @@ class OrganizationChange(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Columns to match")
     PREVIEWED = "previewed", _("Previewed")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
@@ -429,8 +430,11 @@ class ImportStatus(models.TextChoices):
 class StudentImport(models.Model):
     """A bulk student creation from a CSV: its rows, their checks, and progress.
 
-    ``rows`` holds the parsed rows with their problems (the preview); ``results``
-    one outcome per row once the Celery task has run."""
+    ``table`` holds the file's header and cells until the import is queued;
+    ``column_mapping`` which field each column was matched to (the teacher's
+    next file starts from it); ``rows`` the rows built from them, with their
+    problems (the preview); ``results`` one outcome per row once the Celery
+    task has run."""
 
     id = uuid_pk()
     organization = models.ForeignKey(
@@ -446,6 +450,8 @@ class StudentImport(models.Model):
         default=ImportStatus.PREVIEWED,
         db_default=ImportStatus.PREVIEWED,
     )
+    table = models.JSONField(_("file's header and cells"), default=dict, blank=True)
+    column_mapping = models.JSONField(_("column mapping"), default=list, blank=True)
     rows = models.JSONField(_("rows"), default=list)
     results = models.JSONField(_("results"), default=list)
     total = models.PositiveIntegerField(_("rows in file"), default=0, db_default=0)

@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.services import password_confirms
 from core.moments import common_zones, is_known_zone, validate_zone
 from files.forms import PurposeFileField
+from people.imports import COLUMN_FIELDS, COLUMN_LABELS, mapping_problems
 
 
 class ProfileForm(forms.Form):
@@ -184,3 +185,37 @@ class StudentImportForm(forms.Form):
         label=gettext_lazy("CSV file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+class ColumnMappingForm(forms.Form):
+    """Which field each column of an import's file holds: one choice per column
+    (``column_0`` …), shown with the column's first values."""
+
+    SAMPLE_ROWS = 3
+
+    def __init__(self, *args, table: dict, mapping: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = [(field, COLUMN_LABELS[field]) for field in COLUMN_FIELDS]
+        choices = [("", _("Leave out")), *fields]
+        samples = table["rows"][: self.SAMPLE_ROWS]
+        self.columns = []
+        for index, header in enumerate(table["header"]):
+            name = f"column_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=header or _("Column %(number)s") % {"number": index + 1},
+                choices=choices,
+                required=False,
+                initial=mapping[index] if index < len(mapping) else "",
+            )
+            values = [row["cells"][index] for row in samples if row["cells"][index]]
+            self.columns.append({"field": self[name], "samples": values})
+
+    def clean(self):
+        cleaned = super().clean()
+        mapping = self.mapping()
+        for problem in mapping_problems(mapping):
+            self.add_error(None, problem)
+        return cleaned
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(f"column_{index}", "") for index in range(len(self.columns))]

@@ -1,8 +1,13 @@
-"""Bulk student creation from a CSV: parsing, the per-row checks (the preview),
-and the run that creates the accounts and sends the invitations.
+"""Bulk student creation from a CSV: parsing, matching its columns to fields,
+the per-row checks (the preview), and the run that creates the accounts and
+sends the invitations.
 
-A teacher uploads a CSV (e-mail, first name, last name, phone; English or Korean
-headers; UTF-8, with or without BOM, or CP949 from Korean Excel). The preview
+A teacher uploads a CSV (e-mail, names, phone; UTF-8, with or without BOM, or
+CP949 from Korean Excel). Its columns are matched to fields by their header
+(English or Korean names; a single "이름" column holds whole names, split into
+last and first name), then by what the teacher matched the same header to last
+time; when a column is still unknown, or a field missing, the teacher matches
+them on a form (``StudentImport.table`` keeps the file until then). The preview
 stores every row with its problems in ``StudentImport.rows``; confirming queues
 ``accounts.run_student_import``, which calls ``student_import_run``. Rows with
 problems are skipped. Each created student gets an unusable password and an
@@ -36,10 +41,29 @@ from people.tasks import run_student_import
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 5_000
 MAX_NAME_LENGTH = 100
+# A student list has a handful of columns; the matching form has one per column.
+MAX_COLUMNS = 30
 ENCODINGS = ("utf-8-sig", "cp949")
 
 FIELDS = ("email", "first_name", "last_name", "phone")
 REQUIRED_FIELDS = ("email", "first_name", "last_name")
+# What a column can be matched to; "" leaves it out. A full name is split into
+# last and first name (``split_full_name``).
+COLUMN_FIELDS = ("email", "last_name", "first_name", "full_name", "phone")
+COLUMN_LABELS = {
+    "email": gettext_lazy("E-mail"),
+    "last_name": gettext_lazy("Last name"),
+    "first_name": gettext_lazy("First name"),
+    "full_name": gettext_lazy("Full name (split into last and first name)"),
+    "phone": gettext_lazy("Phone"),
+}
+# Headers that may mean a first name or a whole name: a whole name when the
+# file has no last-name column (Korean lists often have one "이름" column).
+AMBIGUOUS_NAME_HEADERS = ("name", "이름")
+# Two-syllable Korean family names: 남궁민수 is 남궁 + 민수, not 남 + 궁민수.
+COMPOUND_FAMILY_NAMES = frozenset(
+    ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "어금", "망절", "장곡")
+)
 
 # Header spellings, compared after lower-casing and dropping spaces, "_" and "-".
 HEADER_ALIASES: dict[str, str] = {
@@ -48,6 +72,7 @@ HEADER_ALIASES: dict[str, str] = {
         "email": ("email", "emailaddress", "mail", "이메일", "이메일주소", "메일", "전자우편"),
         "first_name": ("firstname", "givenname", "name", "이름"),
         "last_name": ("lastname", "familyname", "surname", "성"),
+        "full_name": ("fullname", "성명", "성함", "학생명", "학생이름", "studentname"),
         "phone": (
             "phone",
             "phonenumber",
@@ -110,72 +135,181 @@ def _header_key(cell: str) -> str:
     return re.sub(r"[\s_\-]+", "", cell.strip().lower())
 
 
-def _columns(header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, cell in enumerate(header):
-        if not cell.strip():
-            continue  # Excel leaves empty header cells after the last column
-        field = HEADER_ALIASES.get(_header_key(cell))
-        if field is None:
-            unknown.append(cell.strip())
-        elif field in columns:
-            raise StudentImportError(
-                _("The column “%(column)s” appears twice.") % {"column": cell.strip()}
-            )
-        else:
-            columns[field] = index
-    expected = _(
-        "Expected columns: email, first_name, last_name, phone (or 이메일, 이름, 성, 전화번호)."
-    )
-    if unknown:
-        raise StudentImportError(
-            _("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)} + " " + expected
-        )
-    missing = [field for field in REQUIRED_FIELDS if field not in columns]
-    if missing:
-        raise StudentImportError(
-            _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)} + " " + expected
-        )
-    return columns
-
-
-def parse_csv(text: str, *, max_rows: int = MAX_ROWS) -> list[dict[str, Any]]:
-    """The data rows as ``{"line", "email", "first_name", "last_name", "phone"}``
-    (``line`` is the row's line in the file, the header being line 1). Blank
-    lines are skipped. Raises ``StudentImportError`` for a bad header, no rows,
-    or more than ``max_rows`` rows."""
+def read_table(text: str, *, max_rows: int = MAX_ROWS) -> dict[str, Any]:
+    """The file as ``{"header": [cells], "rows": [{"line", "cells"}]}`` (``line``
+    is the row's line in the file, the header being line 1; blank lines are
+    skipped). Raises ``StudentImportError`` for a file that is not CSV, is
+    empty, has no data rows, too many rows or too many columns."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    columns: dict[str, int] | None = None
+    header: list[str] | None = None
     rows: list[dict[str, Any]] = []
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            if columns is None:
-                columns = _columns(cells)
+            if header is None:
+                header = _trim_empty_tail([cell.strip() for cell in cells])
+                if len(header) > MAX_COLUMNS:
+                    raise StudentImportError(
+                        _("The file has more than %(max)s columns; keep only the students' ones.")
+                        % {"max": MAX_COLUMNS}
+                    )
                 continue
             if len(rows) >= max_rows:
                 raise StudentImportError(
                     _("The file has more than %(max)s students; split it into smaller files.")
                     % {"max": f"{max_rows:,}"}
                 )
-            row: dict[str, Any] = {"line": reader.line_num}
-            for field in FIELDS:
-                index = columns.get(field)
-                value = cells[index] if index is not None and index < len(cells) else ""
-                row[field] = " ".join(value.split())  # trims and folds inner whitespace
-            rows.append(row)
+            # Trimmed, inner whitespace folded; as many cells as the header has.
+            folded = [" ".join(cell.split()) for cell in cells[: len(header)]]
+            folded += [""] * (len(header) - len(folded))
+            rows.append({"line": reader.line_num, "cells": folded})
     except csv.Error as error:
         raise StudentImportError(
             _("The file is not a valid CSV (line %(line)s: %(error)s).")
             % {"line": reader.line_num, "error": error}
         ) from None
-    if columns is None:
+    if header is None:
         raise StudentImportError(_("The file is empty."))
     if not rows:
         raise StudentImportError(_("The file has a header but no students."))
+    return {"header": header, "rows": rows}
+
+
+def _trim_empty_tail(header: list[str]) -> list[str]:
+    # Excel leaves empty header cells after the last column.
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def guess_mapping(
+    header: list[str], remembered: dict[str, str], rows: list[dict[str, Any]] = ()
+) -> list[str]:
+    """A field (or "") for each column: what the teacher matched its header to
+    last time (``remembered``: header key → field), else by the header's known
+    spellings, else by the column's first values in ``rows`` (all e-mail
+    addresses, or all phone numbers). A field claimed by an earlier column is
+    not given twice."""
+    mapping: list[str] = []
+    for index, cell in enumerate(header):
+        key = _header_key(cell)
+        field = (
+            remembered.get(key)
+            or HEADER_ALIASES.get(key)
+            or _field_by_values([row["cells"][index] for row in rows[:GUESS_ROWS]])
+        )
+        mapping.append(field if field in COLUMN_FIELDS and field not in mapping else "")
+    if "first_name" in mapping and "last_name" not in mapping and "full_name" not in mapping:
+        column = mapping.index("first_name")
+        if _header_key(header[column]) in AMBIGUOUS_NAME_HEADERS:
+            mapping[column] = "full_name"
+    return mapping
+
+
+GUESS_ROWS = 20
+_EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _field_by_values(values: list[str]) -> str:
+    present = [value for value in values if value]
+    if not present:
+        return ""
+    if all(_EMAIL_LIKE.match(value) for value in present):
+        return "email"
+    if all(normalize_phone(value) for value in present):
+        return "phone"
+    return ""
+
+
+def mapping_problems(mapping: list[str]) -> list[str]:
+    """Why ``mapping`` (a field or "" per column) cannot build rows; none if it can."""
+    problems: list[str] = []
+    chosen = [field for field in mapping if field]
+    for field in COLUMN_FIELDS:
+        if chosen.count(field) > 1:
+            problems.append(
+                _("“%(field)s” is chosen for more than one column.")
+                % {"field": COLUMN_LABELS[field]}
+            )
+    if "email" not in chosen:
+        problems.append(_("Choose the column with the e-mail addresses."))
+    has_parts = "first_name" in chosen or "last_name" in chosen
+    if "full_name" in chosen and has_parts:
+        problems.append(
+            _("Choose either a full-name column or last- and first-name columns, not both.")
+        )
+    elif "full_name" not in chosen and not ("first_name" in chosen and "last_name" in chosen):
+        problems.append(
+            _("Choose the columns with the names: a full name, or a last and a first name.")
+        )
+    return problems
+
+
+def is_complete(header: list[str], mapping: list[str]) -> bool:
+    """Every column with a header is matched and the mapping builds rows: the
+    file needs no matching by the teacher."""
+    matched = all(field or not cell for cell, field in zip(header, mapping, strict=True))
+    return matched and not mapping_problems(mapping)
+
+
+def split_full_name(value: str) -> tuple[str, str]:
+    """(first name, last name) of a whole name. Korean names put the family name
+    first (김민지, 김 민지; 남궁민수 has a two-syllable one); names in Latin
+    letters put it last (Minji Kim). A single word that is not Korean is a
+    first name alone (the row then lacks a last name)."""
+    words = value.split()
+    if not words:
+        return "", ""
+    if len(words) > 1:
+        if _is_hangul(words[0]):
+            return " ".join(words[1:]), words[0]
+        return " ".join(words[:-1]), words[-1]
+    word = words[0]
+    if not _is_hangul(word) or len(word) < 2:
+        return word, ""
+    family_length = 2 if len(word) > 2 and word[:2] in COMPOUND_FAMILY_NAMES else 1
+    return word[family_length:], word[:family_length]
+
+
+def _is_hangul(text: str) -> bool:
+    return all("\uac00" <= char <= "\ud7a3" for char in text)
+
+
+def rows_from_table(table: dict[str, Any], mapping: list[str]) -> list[dict[str, Any]]:
+    """The rows ``{"line", "email", "first_name", "last_name", "phone"}`` that
+    ``mapping`` (a field or "" per column, without problems) makes of ``table``."""
+    rows = []
+    for source in table["rows"]:
+        row: dict[str, Any] = {"line": source["line"], **dict.fromkeys(FIELDS, "")}
+        for field, cell in zip(mapping, source["cells"], strict=True):
+            if field == "full_name":
+                row["first_name"], row["last_name"] = split_full_name(cell)
+            elif field:
+                row[field] = cell
+        rows.append(row)
     return rows
+
+
+def mapping_records(header: list[str], mapping: list[str]) -> list[dict[str, str]]:
+    return [{"header": cell, "field": field} for cell, field in zip(header, mapping, strict=True)]
+
+
+def remembered_mapping(by: Profile) -> dict[str, str]:
+    """What ``by`` matched each header to in their latest import that needed it
+    (header key → field)."""
+    records = (
+        StudentImport.objects.filter(created_by=by)
+        .exclude(column_mapping=[])
+        .order_by("-created_at")
+        .values_list("column_mapping", flat=True)
+        .first()
+    ) or []
+    return {
+        _header_key(record["header"]): record["field"]
+        for record in records
+        if record.get("field") in COLUMN_FIELDS
+    }
 
 
 def normalize_phone(value: str) -> str | None:
@@ -262,10 +396,13 @@ def _require_teacher(by: Profile, organization: Organization) -> None:
 
 
 def student_import_preview(*, organization: Organization, by: Profile, file: IO) -> StudentImport:
-    """Parse and check an uploaded CSV and store it as a previewed import.
+    """Read an uploaded CSV and store it: previewed (rows built and checked)
+    when its columns match fields by themselves, else waiting for the teacher
+    to match them (``student_import_map``).
 
     Refuses (``StudentImportError``, nothing stored) a file over 1 MB, one that
-    is not CSV text, has wrong columns, or more than ``MAX_ROWS`` rows."""
+    is not CSV text, has no rows, more than ``MAX_ROWS`` rows or more than
+    ``MAX_COLUMNS`` columns."""
     _require_teacher(by, organization)
     size = getattr(file, "size", None)
     if size is not None and size > MAX_FILE_BYTES:
@@ -273,19 +410,50 @@ def student_import_preview(*, organization: Organization, by: Profile, file: IO)
     data = file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise StudentImportError(_("The file is larger than 1 MB; split it into smaller files."))
-    rows = check_rows(parse_csv(decode_csv(data)))
+    table = read_table(decode_csv(data))
+    mapping = guess_mapping(table["header"], remembered_mapping(by), table["rows"])
+    complete = is_complete(table["header"], mapping)
     name = str(getattr(file, "name", "") or "students.csv").replace("\\", "/").rsplit("/", 1)[-1]
     with transaction.atomic():
         return StudentImport.objects.create(
             organization=organization,
             created_by=by,
             file_name=name[:200] or "students.csv",
-            status=ImportStatus.PREVIEWED,
-            rows=rows,
+            status=ImportStatus.PREVIEWED if complete else ImportStatus.MAPPING,
+            table=table,
+            column_mapping=mapping_records(table["header"], mapping) if complete else [],
+            rows=check_rows(rows_from_table(table, mapping)) if complete else [],
             results=[],
-            total=len(rows),
+            total=len(table["rows"]),
             processed=0,
         )
+
+
+def student_import_map(
+    *, student_import: StudentImport, by: Profile, mapping: list[str]
+) -> StudentImport:
+    """Match the file's columns to ``mapping`` (a field or "" per column) and
+    preview the rows it builds. Refuses (``StudentImportError``, nothing
+    changed) a mapping with problems (``mapping_problems``) and an import
+    already queued."""
+    _require_teacher(by, student_import.organization)
+    with transaction.atomic():
+        locked = StudentImport.objects.select_for_update().get(pk=student_import.pk)
+        if locked.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEWED) or not locked.table:
+            raise StudentImportError(_("This import has already been started."))
+        header = locked.table["header"]
+        if len(mapping) != len(header) or any(
+            field and field not in COLUMN_FIELDS for field in mapping
+        ):
+            raise StudentImportError(_("Choose a field for each column from the list."))
+        problems = mapping_problems(mapping)
+        if problems:
+            raise StudentImportError(" ".join(problems))
+        locked.rows = check_rows(rows_from_table(locked.table, mapping))
+        locked.column_mapping = mapping_records(header, mapping)
+        locked.status = ImportStatus.PREVIEWED
+        locked.save(update_fields=["rows", "column_mapping", "status", "updated_at"])
+    return locked
 
 
 def student_import_confirm(*, student_import: StudentImport, by: Profile) -> StudentImport:
@@ -297,6 +465,7 @@ def student_import_confirm(*, student_import: StudentImport, by: Profile) -> Stu
         if locked.status != ImportStatus.PREVIEWED:
             return locked
         locked.status = ImportStatus.QUEUED
-        locked.save(update_fields=["status", "updated_at"])
+        locked.table = {}  # the rows are built: the file's cells are not kept twice
+        locked.save(update_fields=["status", "table", "updated_at"])
         transaction.on_commit(lambda: run_student_import.delay(str(locked.pk)))
     return locked

@@ -25,5 +25,6 @@ urlpatterns = [
     path("import/<uuid:pk>/", views.import_detail, name="import_detail"),
     path("import/<uuid:pk>/progress/", views.import_progress, name="import_progress"),
     path("import/<uuid:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<uuid:pk>/columns/", views.import_columns, name="import_columns"),
     path("<uuid:pk>/", views.profile_public, name="profile"),
 ]

@@ -32,17 +32,26 @@ from accounts.services import access_code_create, access_code_expire
 from files.forms import add_upload_error
 from files.services import FileRejected
 from files.upload_handlers import UploadTooLarge, upload_limit
-from people.forms import AccessCodeForm, DeleteAccountForm, ProfileForm, StudentImportForm
+from people.forms import (
+    AccessCodeForm,
+    ColumnMappingForm,
+    DeleteAccountForm,
+    ProfileForm,
+    StudentImportForm,
+)
 from people.imports import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     SAMPLE_HEADER,
     SAMPLE_ROW,
     StudentImportError,
+    guess_mapping,
     imports_visible_to,
     problem_message,
+    remembered_mapping,
     result_message,
     student_import_confirm,
+    student_import_map,
     student_import_preview,
 )
 from people.invitations import student_invitation_accept
@@ -312,6 +321,8 @@ def _context(student_import: StudentImport, *, only_problems: bool = False) -> d
 @require_GET
 def import_detail(request: HttpRequest, pk) -> HttpResponse:
     student_import = _import_for(request, pk)
+    if student_import.status == ImportStatus.MAPPING:
+        return redirect("people:import_columns", pk=student_import.pk)
     context = _context(student_import, only_problems=request.GET.get("show") == "problems")
     return render(request, "people/import_detail.html", context)
 
@@ -326,6 +337,37 @@ def import_progress(request: HttpRequest, pk) -> HttpResponse:
     if request.htmx and student_import.status not in ACTIVE_STATUSES:
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_columns(request: HttpRequest, pk) -> HttpResponse:
+    """Match the file's columns to fields: before the preview when Sqeeze could
+    not match them all, or again from the preview."""
+    student_import = _import_for(request, pk)
+    if student_import.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEWED):
+        messages.info(request, _("This import has already been started."))
+        return redirect("people:import_detail", pk=student_import.pk)
+    if not student_import.table:  # previewed before files were kept for matching
+        messages.info(request, _("This file's columns cannot be matched again: upload it again."))
+        return redirect("people:import_detail", pk=student_import.pk)
+    table = student_import.table
+    current = [record["field"] for record in student_import.column_mapping] or guess_mapping(
+        table["header"], remembered_mapping(request.user), table["rows"]
+    )
+    form = ColumnMappingForm(request.POST or None, table=table, mapping=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            student_import_map(
+                student_import=student_import, by=request.user, mapping=form.mapping()
+            )
+        except StudentImportError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("people:import_detail", pk=student_import.pk)
+    context = {"student_import": student_import, "form": form}
+    status = 400 if form.errors else 200
+    return render(request, "people/import_columns.html", context, status=status)
 
 
 @login_required

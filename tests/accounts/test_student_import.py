@@ -162,15 +162,12 @@ def test_utf8_bom_korean_file_works(client, teacher):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("mail,name\nminji@example.test,Minji\n", "Missing columns: last_name."),
-        ("email,first_name,last_name,school\na@example.test,A,B,X\n", "Unknown columns: school."),
-        ("email,email,first_name,last_name\n", "appears twice"),
         ("", "The submitted file is empty."),
         ("\n\n", "The file is empty."),
         ("email,first_name,last_name\n", "a header but no students"),
     ],
 )
-def test_wrong_columns_are_refused_and_nothing_stored(client, teacher, text, message):
+def test_unreadable_files_are_refused_and_nothing_stored(client, teacher, text, message):
     client.force_login(teacher)
     response = upload(client, text)
     assert response.status_code == 400
@@ -276,7 +273,10 @@ def test_sample_csv_downloads(client, teacher):
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "email,first_name,last_name,phone"
     # The sample is itself a valid import.
-    rows = imports.check_rows(imports.parse_csv(text))
+    table = imports.read_table(text)
+    mapping = imports.guess_mapping(table["header"], {})
+    assert imports.is_complete(table["header"], mapping)
+    rows = imports.check_rows(imports.rows_from_table(table, mapping))
     assert rows[0]["problems"] == []
 
 

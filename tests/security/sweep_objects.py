@@ -347,6 +347,7 @@ KIND_BY_URL_KWARG = {
     ("people:import_detail", "pk"): "student_import",
     ("people:import_progress", "pk"): "student_import",
     ("people:import_confirm", "pk"): "student_import",
+    ("people:import_columns", "pk"): "student_import",
     ("inquiries:bug_detail", "pk"): "bug_report",
     # Public files (journey covers, library images) are public by design, anyone
     # may download them (tests/files/test_access.py); B's private files may not.
