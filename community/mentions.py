@@ -1,4 +1,5 @@
-"""``@name`` mentions in comments: who is meant, and how a mention is shown.
+"""``@name`` mentions in comments and posts: who is meant, and how a mention
+is shown.
 
 The rule, in full:
 
@@ -16,8 +17,11 @@ The rule, in full:
 - A name that fits more than one member (two classmates called 민지) mentions
   nobody: guessing would notify the wrong person. Their full names still work.
 
-Nothing is stored: the same rule finds the people to notify when a comment is
-saved and highlights the mentions when the comment is shown.
+- An ``@word`` that names nobody (or several people) stays plain text; the
+  writer is told so when saving (``mention_hint``).
+
+Nothing is stored: the same rule finds the people to notify when a comment or
+a post is saved and highlights the mentions when a comment is shown.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Profile
 from journeys.models import UserJourney
@@ -37,6 +43,8 @@ from journeys.models import UserJourney
 _LONGEST_NAME = 60
 _AT = re.compile(r"(?<![\w@])@")
 _LATIN_WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
+# What an unmatched mention is quoted as in the hint: the word after "@".
+_WRITTEN_WORD = re.compile(r"[^\s@.,!?;:()\[\]{}\"']{1,30}")
 
 
 def _normal(text: str) -> str:
@@ -93,6 +101,23 @@ class MentionIndex:
     def mentioned(self, text: str) -> set[uuid.UUID]:
         """The ids of the members ``text`` mentions unambiguously."""
         return {person for _start, _end, person in self.spans(text) if person is not None}
+
+    def unmatched(self, text: str) -> tuple[list[str], list[str]]:
+        """The ``@words`` of ``text`` that name nobody, and the names that fit
+        several members, each once, in the order written."""
+        nobody: list[str] = []
+        several: list[str] = []
+        matched = {start: (end, person) for start, end, person in self.spans(text)}
+        for at in _AT.finditer(text or ""):
+            if at.start() in matched:
+                end, person = matched[at.start()]
+                if person is None and text[at.start() : end] not in several:
+                    several.append(text[at.start() : end])
+                continue
+            word = _WRITTEN_WORD.match(text, at.end())
+            if word is not None and "@" + word.group() not in nobody:
+                nobody.append("@" + word.group())
+        return nobody, several
 
     def render(self, text: str) -> SafeString:
         """``text`` as safe HTML: escaped, paragraphs and line breaks kept, and
@@ -172,6 +197,28 @@ def journey_members(journey_id, names: list[str] | None = None) -> list[Profile]
         profiles=Profile._meta.db_table, user_journeys=UserJourney._meta.db_table
     )
     return list(Profile.objects.raw(sql, {"journey": journey_id, "names": names}))
+
+
+def mention_hint(index: MentionIndex, text: str) -> str | None:
+    """What the writer of ``text`` is told of its ``@words`` that notify nobody
+    (None when every one names a member)."""
+    nobody, several = index.unmatched(text)
+    parts = []
+    if nobody:
+        parts.append(
+            ngettext(
+                "%(names)s names nobody in this class: it stays plain text and nobody is told.",
+                "%(names)s name nobody in this class: they stay plain text and nobody is told.",
+                len(nobody),
+            )
+            % {"names": ", ".join(nobody)}
+        )
+    if several:
+        parts.append(
+            _("%(names)s fits more than one member: write the full name.")
+            % {"names": ", ".join(several)}
+        )
+    return " ".join(parts) or None
 
 
 def mention_index_for(journey_id, texts: Iterable[str] | None = None) -> MentionIndex:

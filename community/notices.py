@@ -95,6 +95,33 @@ def mention_notification(comment: Comment) -> NotificationDraft:
     )
 
 
+def post_mention_notices(
+    post: Post, *, actor: Profile, mentioned: Iterable[uuid.UUID], skip: set[uuid.UUID]
+) -> list[tuple[Profile, NotificationDraft]]:
+    """Who ``post`` notifies of being mentioned in it by ``actor`` (its author,
+    or a teammate editing it): each person it mentions (``mentioned``, less
+    ``skip``) who may open it."""
+    draft = NotificationDraft(
+        type="mention",
+        message=_interpolated(
+            gettext_lazy("%(name)s mentioned you in the post “%(title)s”."),
+            name=public_name(actor),
+            title=post.title,
+        ),
+        link=post_link(post),
+        payload={"post_id": str(post.pk)},
+    )
+    return [(person, draft) for person in _mentioned_people(post, mentioned, skip)]
+
+
+def _mentioned_people(
+    post: Post, mentioned: Iterable[uuid.UUID], skip: set[uuid.UUID]
+) -> list[Profile]:
+    """The people of ``mentioned`` (less ``skip``) who may open ``post``: one query."""
+    people = Profile.objects.filter(pk__in=set(mentioned) - skip).order_by("pk")
+    return [person for person in people if _may_open(post, person)]
+
+
 def _may_open(post: Post, profile: Profile) -> bool:
     """Could ``profile`` open the post a notification links to? Hidden posts:
     only the author and teachers."""
@@ -113,9 +140,8 @@ def comment_notices(
     post's author a "comment", once (not when mentioned too), unless
     ``notify_author`` is False."""
     post = comment.post
-    people = Profile.objects.filter(pk__in=set(mentioned) - skip).order_by("pk")
-    notices = [(person, mention_notification(comment)) for person in people]
-    notices = [(person, draft) for person, draft in notices if _may_open(post, person)]
+    draft = mention_notification(comment)
+    notices = [(person, draft) for person in _mentioned_people(post, mentioned, skip)]
     if notify_author and post.user_id not in {person.pk for person, _draft in notices}:
         notices.append((post.user, comment_notification(comment)))
     return notices

@@ -26,7 +26,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile, Role
 from community.mentions import MentionIndex, mention_index_for
 from community.models import AchievementStatus, Comment, Like, Post, PostAttachment
-from community.notices import comment_notices, like_notification, submission_notification
+from community.notices import (
+    comment_notices,
+    like_notification,
+    post_mention_notices,
+    submission_notification,
+)
 from core.errors import ServiceError
 from core.moments import format_moment
 from files.services import FileRejected, file_delete, file_upload
@@ -207,6 +212,14 @@ def _attach(post: Post, uploader: Profile, files: Sequence[UploadedFile]) -> Non
         PostAttachment.objects.create(post=post, file=stored)
 
 
+def _notify_post_mentions(
+    post: Post, *, actor: Profile, mentioned: set[uuid.UUID], skip: set[uuid.UUID]
+) -> None:
+    notices = post_mention_notices(post, actor=actor, mentioned=mentioned, skip=skip)
+    if notices:
+        notifications_send(drafts=notices, actor=actor)
+
+
 def _notify_teachers(post: Post, *, actor: Profile, resubmitted: bool) -> None:
     draft = submission_notification(post, actor=actor, resubmitted=resubmitted)
     notifications_send(
@@ -222,12 +235,14 @@ def post_submit(
     content: str = "",
     files: Sequence[UploadedFile] = (),
     now: dt.datetime | None = None,
+    mentions: MentionIndex | None = None,
 ) -> Post:
     """Submit ``author``'s post for ``instance``: for a team mission, the team's
     one post. Refuses (``SubmissionRefused``, ``InvalidInput``) when the mission
     is not open, the author is not an enrolled student or has no team, a
     submission exists already, or a file is refused; nothing is saved then.
-    The journey's teachers are told."""
+    The journey's teachers are told, and the members its text mentions
+    (``@name``, ``community.mentions``)."""
     title = _clean_title(title)
     if len(files) > MAX_ATTACHMENTS:
         raise InvalidInput(_("Attach at most %(max)d files.") % {"max": MAX_ATTACHMENTS})
@@ -254,6 +269,10 @@ def post_submit(
             raise _already_submitted(instance, existing) from None
         _attach(post, author, files)
         _notify_teachers(post, actor=author, resubmitted=False)
+        mentions = mentions or mention_index_for(post.journey_id, [post.content])
+        _notify_post_mentions(
+            post, actor=author, mentioned=mentions.mentioned(post.content), skip={author.pk}
+        )
     return post
 
 
@@ -294,11 +313,14 @@ def post_update(
     new_files: Sequence[UploadedFile] = (),
     remove_attachment_ids: Iterable[uuid.UUID] = (),
     now: dt.datetime | None = None,
+    mentions: MentionIndex | None = None,
 ) -> PostUpdate:
     """Change a post's title, content and attachments. Pending posts can be
     edited until they are graded; an achieved post is locked; a post graded
     "not achieved" is resubmitted by editing it while the mission is still
-    open: it goes back to pending, its score is cleared and the teachers are told."""
+    open: it goes back to pending, its score is cleared and the teachers are told.
+    People the edit newly mentions are told (those mentioned before are not
+    told again)."""
     now = now or timezone.now()
     title = _clean_title(title)
     with transaction.atomic():
@@ -326,6 +348,8 @@ def post_update(
             _retire_file(attachment.file, by=editor)
         _attach(locked, editor, new_files)
 
+        mentions = mentions or mention_index_for(locked.journey_id, [locked.content, content])
+        mentioned_before = mentions.mentioned(locked.content)
         locked.title = title
         locked.content = content or ""
         fields = ["title", "content", "updated_at"]
@@ -336,6 +360,12 @@ def post_update(
         locked.save(update_fields=fields)
         if resubmitting:
             _notify_teachers(locked, actor=editor, resubmitted=True)
+        _notify_post_mentions(
+            locked,
+            actor=editor,
+            mentioned=mentions.mentioned(locked.content),
+            skip=mentioned_before | {editor.pk, locked.user_id},
+        )
     return PostUpdate(post=locked, resubmitted=resubmitting)
 
 

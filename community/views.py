@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import public_name
 from community import selectors, services
 from community.forms import CommentForm, PostForm
-from community.mentions import MentionIndex, mention_index_for
+from community.mentions import MentionIndex, mention_hint, mention_index_for
 from community.models import AchievementStatus, Comment, Post
 from community.notices import post_link
 from community.selectors import FeedSort, clean_search, feed_page
@@ -93,6 +93,7 @@ def post_submit(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
     team = Team.objects.filter(pk=team_id).first() if team_id else None
     form = PostForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        mentions = mention_index_for(journey.pk, [form.cleaned_data["content"]])
         try:
             post = services.post_submit(
                 author=request.user,
@@ -100,6 +101,7 @@ def post_submit(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 content=form.cleaned_data["content"],
                 files=form.cleaned_data["files"],
+                mentions=mentions,
             )
         except services.AlreadySubmitted as refusal:
             messages.info(request, refusal.message)
@@ -110,8 +112,15 @@ def post_submit(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
             form.add_error("files", error.message)
         else:
             messages.success(request, _("Submitted! Your teacher will grade it soon."))
+            _tell_unmatched_mentions(request, mentions, post.content)
             return redirect(_post_url(post))
     return _render_submit(request, journey, instance, form=form, team=team)
+
+
+def _tell_unmatched_mentions(request: HttpRequest, mentions: MentionIndex, text: str) -> None:
+    hint = mention_hint(mentions, text)
+    if hint:
+        messages.info(request, hint)
 
 
 # --- the post page ----------------------------------------------------------
@@ -208,6 +217,7 @@ def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
         initial={"title": post.title, "content": post.content},
     )
     if request.method == "POST" and form.is_valid():
+        mentions = mention_index_for(journey.pk, [post.content, form.cleaned_data["content"]])
         try:
             result = services.post_update(
                 post=post,
@@ -216,6 +226,7 @@ def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
                 content=form.cleaned_data["content"],
                 new_files=form.cleaned_data["files"],
                 remove_attachment_ids=form.cleaned_data.get("remove") or [],
+                mentions=mentions,
             )
         except (services.PostLocked, services.NotOpen) as refusal:
             messages.error(request, refusal.message)
@@ -229,6 +240,7 @@ def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Your changes are saved."))
+            _tell_unmatched_mentions(request, mentions, result.post.content)
             return redirect(_post_url(post))
     context = {
         "journey": journey,
@@ -308,6 +320,8 @@ def comment_create(request: HttpRequest, journey_id, post_id) -> HttpResponse:
         context = {"journey": journey, "post": post, "comment_form": form}
         if comment is None:
             return render(request, "community/post_detail.html#comment-form", context)
+        # Beside the fresh form: what the comment's @words that named nobody became.
+        context["mention_hint"] = mention_hint(mentions, comment.content)
         comment.author_name = public_name(request.user)
         context |= {
             "comment": _decorate_comment(
@@ -321,6 +335,7 @@ def comment_create(request: HttpRequest, journey_id, post_id) -> HttpResponse:
         for error in form.errors.get("content", []):
             messages.error(request, error)
         return redirect(_post_url(post, "comment-form"))
+    _tell_unmatched_mentions(request, mentions, comment.content)
     return redirect(_post_url(post, f"comment-{comment.pk}"))
 
 
@@ -359,6 +374,7 @@ def comment_edit(request: HttpRequest, journey_id, comment_id) -> HttpResponse:
         return render(request, "community/comment_edit.html#comment-edit-form", context)
     if saved:
         messages.success(request, _("Your comment is updated."))
+        _tell_unmatched_mentions(request, mentions, comment.content)
         return redirect(_post_url(post, f"comment-{comment.pk}"))
     return render(request, "community/comment_edit.html", context)
 
