@@ -199,6 +199,43 @@ def journey_members(journey_id, names: list[str] | None = None) -> list[Profile]
     return list(Profile.objects.raw(sql, {"journey": journey_id, "names": names}))
 
 
+# The suggestions offered while typing "@…" (``members_to_mention``).
+SUGGESTIONS = 8
+_SUGGESTIONS_SQL = """
+    SELECT person.id, person.first_name, person.last_name, person.is_active, person.deleted_at
+    FROM {profiles} person
+    CROSS JOIN LATERAL (
+        SELECT btrim(coalesce(person.first_name, '')) AS first,
+               btrim(coalesce(person.last_name, '')) AS last
+    ) part
+    WHERE person.id = ANY(ARRAY(
+              SELECT member.user_id FROM {user_journeys} member
+              WHERE member.journey_id = %(journey)s))
+      AND person.is_active AND person.deleted_at IS NULL
+      AND (starts_with(lower(part.first), %(prefix)s)
+           OR starts_with(lower(part.last || part.first), %(prefix)s)
+           OR starts_with(lower(btrim(part.first || ' ' || part.last)), %(prefix)s)
+           OR starts_with(lower(part.last), %(prefix)s))
+    ORDER BY part.last, part.first, person.id
+    LIMIT %(limit)s
+"""
+
+
+def members_to_mention(journey_id, prefix: str) -> list[Profile]:
+    """The journey's members a writer who typed ``@prefix`` may mean: those
+    whose first name, full name (either order) or family name starts with it,
+    at most ``SUGGESTIONS``, by name. One query (a scan of the class's
+    members, never of the academy)."""
+    prefix = prefix.strip().lower()[:_LONGEST_NAME]
+    if not prefix:
+        return []
+    sql = _SUGGESTIONS_SQL.format(
+        profiles=Profile._meta.db_table, user_journeys=UserJourney._meta.db_table
+    )
+    params = {"journey": journey_id, "prefix": prefix, "limit": SUGGESTIONS}
+    return list(Profile.objects.raw(sql, params))
+
+
 def mention_hint(index: MentionIndex, text: str) -> str | None:
     """What the writer of ``text`` is told of its ``@words`` that notify nobody
     (None when every one names a member)."""

@@ -8,6 +8,7 @@ app_name = "community"
 
 urlpatterns = [
     path("feed/", views.feed, name="feed"),
+    path("mention-suggestions/", views.mention_suggestions, name="mention_suggestions"),
     path("missions/<uuid:instance_id>/submit/", views.post_submit, name="submit"),
     path("posts/<uuid:post_id>/", views.post_detail, name="post_detail"),
     path("posts/<uuid:post_id>/edit/", views.post_edit, name="post_edit"),

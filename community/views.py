@@ -23,7 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import public_name
 from community import selectors, services
 from community.forms import CommentForm, PostForm
-from community.mentions import MentionIndex, mention_hint, mention_index_for
+from community.mentions import (
+    MentionIndex,
+    members_to_mention,
+    mention_hint,
+    mention_index_for,
+)
 from community.models import AchievementStatus, Comment, Post
 from community.notices import post_link
 from community.selectors import FeedSort, clean_search, feed_page
@@ -396,6 +401,21 @@ def comment_delete(request: HttpRequest, journey_id, comment_id) -> HttpResponse
         return render(request, "community/post_detail.html#comment-count", context)
     messages.success(request, _("The comment was deleted."))
     return redirect(_post_url(post, "comments"))
+
+
+# --- @mention suggestions ----------------------------------------------------
+
+
+@login_required
+@require_GET
+def mention_suggestions(request: HttpRequest, journey_id) -> HttpResponse:
+    """The members a writer who typed ``@q`` may mean, as a list to pick from
+    (static/js/mentions.js asks for it as they type)."""
+    journey = journey_for(request.user, journey_id)
+    query = request.GET.get("q", "")
+    people = members_to_mention(journey.pk, query)
+    context = {"people": people, "query": query[:60]}
+    return render(request, "community/_mention_suggestions.html", context)
 
 
 # --- the feed tab ----------------------------------------------------------

@@ -123,3 +123,47 @@ def test_a_classmate_likes_and_comments_in_place(page, live_server, classroom):
     assert page.inner_text("#comment-count") == "0"
     assert not Comment.objects.exists()
     assert page.problems == []
+
+
+def test_typing_at_offers_the_classmates_and_enter_writes_the_name(page, live_server, classroom):
+    post = make_post(classroom, title="Classmate's work")
+    sign_in(page, live_server, classroom.classmate)
+    page.goto(post_url(post))
+
+    page.click("#comment-content")
+    page.keyboard.type("Thanks @min")
+    page.wait_for_selector('.mention-list [data-mention="Minji Kim"][aria-selected="true"]')
+    assert page.get_attribute("#comment-content", "aria-expanded") == "true"
+    page.keyboard.press("Enter")  # picks the name; the comment is not sent yet
+    assert page.input_value("#comment-content") == "Thanks @Minji Kim "
+    assert page.locator(".mention-list").is_hidden()
+    page.keyboard.type("great!")
+    page.click("#comment-form button[type=submit]")
+    page.wait_for_selector(".comment .mention")
+    assert Comment.objects.get().content == "Thanks @Minji Kim great!"
+
+    # The fresh form htmx put in place offers names too; a tap picks one.
+    page.click("#comment-content")
+    page.keyboard.type("@서")
+    page.click('.mention-list [data-mention="이서준"]')
+    assert page.input_value("#comment-content") == "@이서준 "
+    # Escape closes the list and keeps the text as typed.
+    page.keyboard.type("and @zz")
+    page.wait_for_selector(".mention-option--none")
+    page.keyboard.press("Escape")
+    assert page.locator(".mention-list").is_hidden()
+    assert page.input_value("#comment-content") == "@이서준 and @zz"
+    assert page.problems == []
+
+
+def test_the_submit_form_offers_names_in_the_text(page, live_server, classroom):
+    sign_in(page, live_server, classroom.student)
+    page.goto(submit_url(classroom.instance))
+    page.fill("input[name=title]", "With a friend")
+    page.click("textarea[name=content]")
+    page.keyboard.type("Made with @이서")
+    page.click('.mention-list [data-mention="이서준"]')
+    assert page.input_value("textarea[name=content]") == "Made with @이서준 "
+    page.click("form[data-draft] button[type=submit]")
+    page.wait_for_url(f"**{post_url(Post.objects.get())}")
+    assert page.problems == []
