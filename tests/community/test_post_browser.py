@@ -8,8 +8,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connections
 from django.test import Client
+from PIL import Image, ImageChops
 
 from community.models import Comment, Like, Post
+from files.purposes import storage_for
 from tests.community.builders import (  # noqa: F401 (fixtures)
     attachment_storage_fixture,
     classroom_fixture,
@@ -166,4 +168,50 @@ def test_the_submit_form_offers_names_in_the_text(page, live_server, classroom):
     assert page.input_value("textarea[name=content]") == "Made with @이서준 "
     page.click("form[data-draft] button[type=submit]")
     page.wait_for_url(f"**{post_url(Post.objects.get())}")
+    assert page.problems == []
+
+
+def _camera_photo(path) -> int:
+    """A 12-megapixel photo as a phone takes it (8 MB of JPEG); its size."""
+    noise = Image.effect_noise((4000, 3000), 24).convert("L")
+    gradient = Image.linear_gradient("L").resize((4000, 3000))
+    Image.merge("RGB", (ImageChops.add(gradient, noise, 2), noise, gradient)).save(
+        path, "JPEG", quality=95
+    )
+    return path.stat().st_size
+
+
+def test_a_large_photo_is_scaled_down_in_the_browser_before_it_goes(
+    page, live_server, classroom, attachment_storage, tmp_path
+):
+    photo, small = tmp_path / "camera.jpg", tmp_path / "small.png"
+    original_size = _camera_photo(photo)
+    small.write_bytes(png())
+    sign_in(page, live_server, classroom.student)
+    page.goto(submit_url(classroom.instance))
+    page.fill("input[name=title]", "From my phone")
+
+    page.set_input_files("input[name=files]", [str(photo), str(small)])
+    page.wait_for_selector("input[name=files][data-downscaled]")
+
+    chosen = page.evaluate(
+        "[...document.querySelector('input[name=files]').files]"
+        ".map((file) => [file.name, file.type, file.size])"
+    )
+    (name, kind, size), kept = chosen
+    assert (name, kind) == ("camera.webp", "image/webp")
+    assert size <= 1.5 * 2**20 < original_size
+    assert kept == ["small.png", "image/png", len(png())]  # already small: as it was
+    assert page.locator(".upload-preview img").count() == 2
+    assert "4000×3000 → 2048×1536" in page.inner_text(".upload-previews")
+
+    page.click("form.post-form button[type=submit]")
+    page.wait_for_url("**/posts/**")
+    stored = {
+        attachment.file.file_name: attachment.file
+        for attachment in Post.objects.get().attachments.select_related("file")
+    }
+    with storage_for(stored["camera.webp"].bucket_name).open(stored["camera.webp"].file_path) as f:
+        assert Image.open(f).size == (2048, 1536)
+    assert stored["small.png"].file_size == len(png())
     assert page.problems == []
