@@ -28,8 +28,8 @@
     list.hidden = true;
     textarea.insertAdjacentElement("afterend", list);
     textarea.setAttribute("aria-autocomplete", "list");
+    // A text box may not say aria-expanded: the list itself is shown or hidden.
     textarea.setAttribute("aria-controls", list.id);
-    textarea.setAttribute("aria-expanded", "false");
 
     let timer = null;
     let token = null; // {start, word}: where the "@" is and what follows it
@@ -41,7 +41,6 @@
       list.hidden = true;
       list.replaceChildren();
       active = -1;
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     };
     const highlight = (index) => {
@@ -80,7 +79,6 @@
           });
           const any = list.children.length > 0;
           list.hidden = !any;
-          textarea.setAttribute("aria-expanded", String(any));
           highlight(0);
         });
     };
