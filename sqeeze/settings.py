@@ -158,8 +158,8 @@ def _prepare_threshold(raw: str) -> int | None:
 # psycopg: a page's statements are planned once per connection (psycopg
 # prepares a statement from its fifth run on; the connection lives for
 # DB_CONN_MAX_AGE) instead of at every request, where planning cost more than
-# running them (3 to 5 times the SQL time of a page; README "Performance").
-# A prepared statement's plan does not see its parameters: range conditions
+# running them (1.5 to 10 times for the home page's; README "Performance").
+# A prepared statement's generic plan does not see its parameters: range conditions
 # must bound an index walk by themselves (core.keyset.older_than).
 DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),
