@@ -139,11 +139,9 @@ class MentionIndex:
         return mark_safe(html)  # noqa: S308 - every piece of the text was escaped above
 
 
-# Each way a person's name may be written after "@" (``MentionIndex.of_people``)
-# has its twin here, in lower case, so a page reads only the members whose name
-# a text actually writes. The twins are a superset (both name orders, with and
-# without spaces): of_people then keeps the exact names.
-_MEMBERS_NAMED_SQL = """
+# A journey's members who can be mentioned, with their trimmed name parts
+# (``part.first``, ``part.last``); the statements below add their conditions.
+_MEMBERS_SQL = """
     SELECT person.id, person.first_name, person.last_name, person.is_active, person.deleted_at
     FROM {profiles} person
     CROSS JOIN LATERAL (
@@ -154,12 +152,21 @@ _MEMBERS_NAMED_SQL = """
               SELECT member.user_id FROM {user_journeys} member
               WHERE member.journey_id = %(journey)s))
       AND person.is_active AND person.deleted_at IS NULL
+"""
+# Each way a person's name may be written after "@" (``MentionIndex.of_people``)
+# has its twin here, in lower case, so a page reads only the members whose name
+# a text actually writes. The twins are a superset (both name orders, with and
+# without spaces): of_people then keeps the exact names.
+_MEMBERS_NAMED_SQL = (
+    _MEMBERS_SQL
+    + """
       AND (lower(part.first) = ANY(%(names)s)
            OR lower(part.last || part.first) = ANY(%(names)s)
            OR lower(btrim(part.first || ' ' || part.last)) = ANY(%(names)s)
            OR lower(replace(part.first || part.last, ' ', '')) = ANY(%(names)s)
            OR lower(replace(part.last || part.first, ' ', '')) = ANY(%(names)s))
 """
+)
 # A text is searched for at most this many mentions: enough for any comment,
 # and a text of ten thousand "@" cannot make one query of a million names.
 MAX_MENTIONS_READ = 100
@@ -201,17 +208,9 @@ def journey_members(journey_id, names: list[str] | None = None) -> list[Profile]
 
 # The suggestions offered while typing "@…" (``members_to_mention``).
 SUGGESTIONS = 8
-_SUGGESTIONS_SQL = """
-    SELECT person.id, person.first_name, person.last_name, person.is_active, person.deleted_at
-    FROM {profiles} person
-    CROSS JOIN LATERAL (
-        SELECT btrim(coalesce(person.first_name, '')) AS first,
-               btrim(coalesce(person.last_name, '')) AS last
-    ) part
-    WHERE person.id = ANY(ARRAY(
-              SELECT member.user_id FROM {user_journeys} member
-              WHERE member.journey_id = %(journey)s))
-      AND person.is_active AND person.deleted_at IS NULL
+_SUGGESTIONS_SQL = (
+    _MEMBERS_SQL
+    + """
       AND (starts_with(lower(part.first), %(prefix)s)
            OR starts_with(lower(part.last || part.first), %(prefix)s)
            OR starts_with(lower(btrim(part.first || ' ' || part.last)), %(prefix)s)
@@ -219,6 +218,7 @@ _SUGGESTIONS_SQL = """
     ORDER BY part.last, part.first, person.id
     LIMIT %(limit)s
 """
+)
 
 
 def members_to_mention(journey_id, prefix: str) -> list[Profile]:
