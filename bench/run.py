@@ -57,9 +57,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
-# BENCH_LOAD: the module that drives the load with that tool.
-LOAD_MODULES = {"wrk": "bench.wrk", "locust": "bench.load"}
-LOAD_NAMES = {"wrk": "wrk", "locust": "Locust"}
+# BENCH_LOAD: the tool's name, and the module that drives the load with it.
+LOAD_TOOLS = {"wrk": ("wrk", "bench.wrk"), "locust": ("Locust", "bench.load")}
 
 
 class BenchError(Exception):
@@ -88,7 +87,7 @@ class Options:
         if unknown:
             raise BenchError(f"BENCH_ONLY: unknown data set(s) {sorted(unknown)}; use tenth, full.")
         load = environ.get("BENCH_LOAD", "wrk").strip() or "wrk"
-        if load not in LOAD_MODULES:
+        if load not in LOAD_TOOLS:
             raise BenchError(f"BENCH_LOAD: unknown load tool {load!r}; use wrk or locust.")
         return cls(
             sets=[name for name in ("tenth", "full") if not only or name in only],
@@ -349,12 +348,12 @@ def bench_data_set(context: Context, name: str) -> dict:
         plan_path = WORK / f"load-plan-{name}.json"
         plan_path.write_text(json.dumps(plan, indent=2))
         say(
-            f"Load: {LOAD_NAMES[options.load]}, {options.users} connections, "
+            f"Load: {LOAD_TOOLS[options.load][0]}, {options.users} connections, "
             f"{options.seconds:g} s per run (+{options.warmup:g} s warm-up), "
             "hello and page interleaved …"
         )
         load_path = WORK / f"load-{name}.json"
-        module(env, LOAD_MODULES[options.load], "--plan", str(plan_path), "--out", str(load_path))
+        module(env, LOAD_TOOLS[options.load][1], "--plan", str(plan_path), "--out", str(load_path))
         load = json.loads(load_path.read_text())
     finally:
         server.stop()
@@ -435,7 +434,7 @@ def main() -> int:
             "started_at": started.isoformat(timespec="seconds"),
             "machine": machine(server_url),
             "config": {
-                "load": LOAD_NAMES[options.load],
+                "load": LOAD_TOOLS[options.load][0],
                 "users": options.users,
                 "seconds": options.seconds,
                 "warmup_seconds": options.warmup,

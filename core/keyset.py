@@ -45,18 +45,13 @@ def cursor_decode(raw: str, *, leading: int = 0) -> tuple[list[str], dt.datetime
 
 
 def older_than(time_field: str, moment: dt.datetime, pk: object) -> Q:
-    """Rows before (``moment``, ``pk``) in newest-first order on (``time_field``,
-    id). The first condition bounds the index walk: statements are prepared
-    (settings), and a prepared statement's generic plan cannot see that the
-    OR implies it, so without it PostgreSQL walks the whole list from its
-    newest row (the post page's neighbours: 19 ms instead of 0.1). The
-    second breaks ties on id."""
-    return Q(**{f"{time_field}__lte": moment}) & (Q(**{f"{time_field}__lt": moment}) | Q(id__lt=pk))
+    """Rows before (``moment``, ``pk``) in newest-first order on (``time_field``, id)."""
+    return key_before((time_field, "id"), (moment, pk))
 
 
 def newer_than(time_field: str, moment: dt.datetime, pk: object) -> Q:
-    """Rows after (``moment``, ``pk``) in oldest-first order; as ``older_than``."""
-    return Q(**{f"{time_field}__gte": moment}) & (Q(**{f"{time_field}__gt": moment}) | Q(id__gt=pk))
+    """Rows after (``moment``, ``pk``) in oldest-first order on (``time_field``, id)."""
+    return key_after((time_field, "id"), (moment, pk))
 
 
 def newest_first_page(
@@ -115,10 +110,25 @@ def key_after(fields: Sequence[str], values: Sequence[object]) -> Q:
     """Rows after ``values`` in the ascending order of ``fields``: the row
     comparison ``(f1, f2, …) > (v1, v2, …)`` written out, which works on
     annotations too. The last field must be unique (the id)."""
-    after = Q(**{f"{fields[-1]}__gt": values[-1]})
+    return _beyond(fields, values, "gt")
+
+
+def key_before(fields: Sequence[str], values: Sequence[object]) -> Q:
+    """Rows before ``values`` in the ascending order of ``fields`` (after them in
+    the descending order); as ``key_after``."""
+    return _beyond(fields, values, "lt")
+
+
+def _beyond(fields: Sequence[str], values: Sequence[object], way: str) -> Q:
+    """The row comparison, ``way`` being ``gt`` or ``lt``, led by the bound on
+    its first field (``f1 >= v1``, or ``<=``), which the OR implies: statements
+    are prepared (settings), and a prepared statement's generic plan cannot see
+    that implication, so without the bound PostgreSQL walks the index from its
+    end (the post page's neighbours: 19 ms instead of 0.1)."""
+    beyond = Q(**{f"{fields[-1]}__{way}": values[-1]})
     for field, value in zip(reversed(fields[:-1]), reversed(values[:-1]), strict=True):
-        after = Q(**{f"{field}__gt": value}) | (Q(**{field: value}) & after)
-    return after
+        beyond = Q(**{f"{field}__{way}": value}) | (Q(**{field: value}) & beyond)
+    return Q(**{f"{fields[0]}__{way}e": values[0]}) & beyond
 
 
 def first_rows(rows: QuerySet, size: int) -> tuple[list, bool]:

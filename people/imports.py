@@ -46,7 +46,6 @@ MAX_COLUMNS = 30
 ENCODINGS = ("utf-8-sig", "cp949")
 
 FIELDS = ("email", "first_name", "last_name", "phone")
-REQUIRED_FIELDS = ("email", "first_name", "last_name")
 # What a column can be matched to; "" leaves it out. A full name is split into
 # last and first name (``split_full_name``).
 COLUMN_FIELDS = ("email", "last_name", "first_name", "full_name", "phone")
@@ -289,6 +288,15 @@ def rows_from_table(table: dict[str, Any], mapping: list[str]) -> list[dict[str,
                 row[field] = cell
         rows.append(row)
     return rows
+
+
+def mapping_to_offer(student_import: StudentImport, by: Profile) -> list[str]:
+    """What the matching form starts from: the import's own matching when it
+    has one, else the guess for its file."""
+    if student_import.column_mapping:
+        return [record["field"] for record in student_import.column_mapping]
+    table = student_import.table
+    return guess_mapping(table["header"], remembered_mapping(by), table["rows"])
 
 
 def mapping_records(header: list[str], mapping: list[str]) -> list[dict[str, str]]:

@@ -45,10 +45,9 @@ from people.imports import (
     SAMPLE_HEADER,
     SAMPLE_ROW,
     StudentImportError,
-    guess_mapping,
     imports_visible_to,
+    mapping_to_offer,
     problem_message,
-    remembered_mapping,
     result_message,
     student_import_confirm,
     student_import_map,
@@ -351,11 +350,11 @@ def import_columns(request: HttpRequest, pk) -> HttpResponse:
     if not student_import.table:  # previewed before files were kept for matching
         messages.info(request, _("This file's columns cannot be matched again: upload it again."))
         return redirect("people:import_detail", pk=student_import.pk)
-    table = student_import.table
-    current = [record["field"] for record in student_import.column_mapping] or guess_mapping(
-        table["header"], remembered_mapping(request.user), table["rows"]
+    form = ColumnMappingForm(
+        request.POST or None,
+        table=student_import.table,
+        mapping=mapping_to_offer(student_import, request.user),
     )
-    form = ColumnMappingForm(request.POST or None, table=table, mapping=current)
     if request.method == "POST" and form.is_valid():
         try:
             student_import_map(
