@@ -27,7 +27,7 @@ from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
 from bench import interleave
-from bench.interleave import cpu_ms_per_request, server_cpu_seconds
+from bench.interleave import BROWSER_HEADERS, cpu_ms_per_request, server_cpu_seconds
 
 STOP_TIMEOUT = 300.0
 
@@ -43,7 +43,7 @@ def run_one(
 ):
     """Locust's statistics for ``seconds`` of load on ``path`` after a warm-up,
     and the server's CPU time per request meanwhile."""
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**BROWSER_HEADERS, **({"Cookie": cookie} if cookie else {})}
 
     class Reader(FastHttpUser):
         host = base_url

@@ -121,7 +121,9 @@ def _fetch(client, url: str):
 def _client(cookies: dict[str, str], host: str):
     from django.test import Client
 
-    client = Client(HTTP_HOST=host)
+    from bench.interleave import BROWSER_HEADERS
+
+    client = Client(HTTP_HOST=host, headers=BROWSER_HEADERS)
     for name, value in cookies.items():
         client.cookies[name] = value
     return client

@@ -26,7 +26,7 @@ import tempfile
 import time
 
 from bench import interleave
-from bench.interleave import cpu_ms_per_request, server_cpu_seconds
+from bench.interleave import BROWSER_HEADERS, cpu_ms_per_request, server_cpu_seconds
 
 THREADS = 2
 TIMEOUT_SECONDS = 300  # a slow page is measured, never cut off as a failure
@@ -67,6 +67,8 @@ def _wrk(url: str, cookie: str, users: int, seconds: float, script: str) -> dict
         "--duration", f"{max(1, round(seconds))}s", "--timeout", f"{TIMEOUT_SECONDS}s",
         "--script", script,
     ]  # fmt: skip
+    for name, value in BROWSER_HEADERS.items():
+        command += ["--header", f"{name}: {value}"]
     if cookie:
         command += ["--header", f"Cookie: {cookie}"]
     result = subprocess.run(command + [url], capture_output=True, text=True)

@@ -1,6 +1,6 @@
 """The bench's wrk driver (``bench.wrk``) reads wrk's own report: against a
 small HTTP server on loopback it counts the requests the server answered,
-sends the cookie it is given, and counts error statuses as failures. wrk is
+sends the cookie it is given and a browser's Accept-Encoding, and counts error statuses as failures. wrk is
 installed by ``make test`` (scripts/ensure-command), as ``make bench`` does."""
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ class _Counting(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as wrk expects
     answered = 0
     cookies: set[str] = set()
+    encodings: set[str] = set()
 
     def do_GET(self):  # noqa: N802 (the standard library's name)
         type(self).answered += 1
         type(self).cookies.add(self.headers.get("Cookie", ""))
+        type(self).encodings.add(self.headers.get("Accept-Encoding", ""))
         status = 200 if self.path == "/ok" else 500
         body = b"hello"
         self.send_response(status)
@@ -34,7 +36,7 @@ class _Counting(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    _Counting.answered, _Counting.cookies = 0, set()
+    _Counting.answered, _Counting.cookies, _Counting.encodings = 0, set(), set()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -53,6 +55,8 @@ def test_a_run_reports_what_the_server_answered(server):
     assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
     assert result["mean_bytes"] > len("hello")  # the headers count too
     assert _Counting.cookies == {"sessionid=abc"}
+    # as a browser: a gzipped export is then sent as stored
+    assert _Counting.encodings == {"gzip, deflate, br"}
     assert result["server_cpu_ms"] is None  # no server process given
 
 
