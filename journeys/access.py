@@ -5,18 +5,44 @@ from __future__ import annotations
 import uuid
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from journeys.models import Journey
+from core.statements import Statement
+from journeys.models import ENROLLED, ORGANIZATION, Journey, journey_audience
+
+
+def _visible_journey(*, audience: str, journey_id, user_id, organization_id):
+    return (
+        Journey.objects.visible_to_audience(
+            audience, user_id=user_id, organization_id=organization_id
+        )
+        .select_related("image_file", "organization")
+        .filter(pk=journey_id)
+    )
+
+
+# Every journey page starts here: compiled once (1.1 ms a request otherwise).
+_VISIBLE_JOURNEY = Statement(_visible_journey, values=("journey_id", "user_id", "organization_id"))
 
 
 def journey_for(user, journey_id: uuid.UUID) -> Journey:
     """The journey if ``user`` may see it (enrolled student, or teacher of its
     organization); otherwise 404, exactly like a journey that does not exist."""
-    return get_object_or_404(
-        Journey.objects.visible_to(user).select_related("image_file", "organization"),
-        pk=journey_id,
+    if not isinstance(journey_id, uuid.UUID):
+        try:
+            journey_id = uuid.UUID(str(journey_id))
+        except ValueError:
+            raise Http404 from None
+    audience = journey_audience(user)
+    journey = _VISIBLE_JOURNEY.first(
+        audience=audience,
+        journey_id=journey_id,
+        # Only the ids the audience's rule compares (a superuser's: none).
+        user_id=user.pk if audience == ENROLLED else None,
+        organization_id=user.organization_id if audience in (ORGANIZATION, ENROLLED) else None,
     )
+    if journey is None:
+        raise Http404
+    return journey
 
 
 def managed_journey_for(user, journey_id: uuid.UUID) -> Journey:

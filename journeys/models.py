@@ -22,16 +22,39 @@ class JourneyQuerySet(models.QuerySet):
     def visible_to(self, user) -> JourneyQuerySet:
         """Students see the journeys they are enrolled in; teachers and admins
         see their organization's. Anyone else sees nothing."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return self.visible_to_audience(
+            journey_audience(user),
+            user_id=getattr(user, "pk", None),
+            organization_id=getattr(user, "organization_id", None),
+        )
+
+    def visible_to_audience(self, audience: str, *, user_id, organization_id) -> JourneyQuerySet:
+        """``visible_to`` from what it needs of the person (``journey_audience``
+        and two ids), so a compiled statement can bind the ids."""
+        if audience == NOBODY:
             return self.none()
-        if user.is_superuser:
+        if audience == EVERY_JOURNEY:
             return self
-        if user.role in (Role.TEACHER, Role.ADMIN):
-            return self.filter(organization_id=user.organization_id)
+        if audience == ORGANIZATION:
+            return self.filter(organization_id=organization_id)
         # EXISTS rather than a join: a join on memberships would also narrow
         # any later Count("memberships") to this one student.
-        enrolled = UserJourney.objects.filter(journey_id=OuterRef("pk"), user_id=user.pk)
-        return self.filter(Exists(enrolled), organization_id=user.organization_id)
+        enrolled = UserJourney.objects.filter(journey_id=OuterRef("pk"), user_id=user_id)
+        return self.filter(Exists(enrolled), organization_id=organization_id)
+
+
+# Which journeys a person sees (JourneyQuerySet.visible_to_audience).
+NOBODY, EVERY_JOURNEY, ORGANIZATION, ENROLLED = "nobody", "every", "organization", "enrolled"
+
+
+def journey_audience(user) -> str:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    if user.is_superuser:
+        return EVERY_JOURNEY
+    if user.role in (Role.TEACHER, Role.ADMIN):
+        return ORGANIZATION
+    return ENROLLED
 
 
 class Journey(models.Model):

@@ -9,3 +9,5 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECURE_COOKIES", "false")
 # live_server threads would otherwise keep connections open past the test.
 os.environ.setdefault("DB_CONN_MAX_AGE", "0")
+# Compiled statements are checked against the queryset at every call (core.statements).
+os.environ.setdefault("VERIFY_STATEMENTS", "true")

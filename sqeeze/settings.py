@@ -169,6 +169,11 @@ DATABASES["default"]["OPTIONS"] = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The hottest querysets are compiled to SQL once per process
+# (core.statements). With this on (development and tests), every call also
+# builds its queryset the ordinary way and fails if the SQL differs.
+VERIFY_STATEMENTS = env.bool("VERIFY_STATEMENTS", default=DEBUG)
+
 REDIS_URL = env("REDIS_URL", default="") or (
     "redis://localhost/0" if _KEYS_ONLY else embedded.redis_url()  # never opened
 )

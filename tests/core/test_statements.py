@@ -1,0 +1,151 @@
+"""core.statements: a queryset compiled once per shape answers every later call
+with that call's values, refuses a value that changes the SQL, and (with
+VERIFY_STATEMENTS, on in tests) catches a shape that should have been a value."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.statements import Statement
+from journeys.models import Journey
+from tests.factories import JourneyFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Counting:
+    """A builder that counts how often it is asked for a queryset."""
+
+    def __init__(self, build):
+        self.build, self.calls = build, 0
+
+    def __call__(self, **arguments):
+        self.calls += 1
+        return self.build(**arguments)
+
+
+def by_name(*, journey_id, sort):
+    return Journey.objects.filter(pk=journey_id).order_by(sort)
+
+
+def test_a_shape_is_compiled_once_and_answers_each_calls_values(settings):
+    settings.VERIFY_STATEMENTS = False  # verifying builds the queryset again
+    first, second = JourneyFactory(name="First"), JourneyFactory(name="Second")
+    builder = Counting(by_name)
+    statement = Statement(builder, values=("journey_id",))
+
+    assert statement.first(journey_id=first.pk, sort="name") == first
+    assert statement.first(journey_id=second.pk, sort="name") == second
+    assert statement.first(journey_id=uuid.uuid4(), sort="name") is None
+    assert builder.calls == 1
+    statement.all(journey_id=first.pk, sort="-name")  # another shape
+    assert builder.calls == 2
+
+
+def test_rows_come_with_their_related_objects_in_one_query(settings):
+    settings.VERIFY_STATEMENTS = False
+    journey = JourneyFactory()
+    statement = Statement(
+        lambda *, journey_id: Journey.objects.select_related("organization").filter(pk=journey_id),
+        values=("journey_id",),
+    )
+    statement.all(journey_id=uuid.uuid4())
+
+    with CaptureQueriesContext(connection) as queries:
+        found = statement.first(journey_id=journey.pk)
+        assert found.organization.name == journey.organization.name
+    assert len(queries) == 1
+
+
+def test_any_binds_a_list_of_any_length_as_one_parameter(settings):
+    settings.VERIFY_STATEMENTS = False
+    journeys = JourneyFactory.create_batch(3)
+    builder = Counting(lambda *, ids: Journey.objects.filter(pk__any=ids).order_by("pk"))
+    statement = Statement(builder, values=("ids",))
+
+    assert statement.all(ids=[journeys[0].pk]) == [journeys[0]]
+    everyone = sorted(journeys, key=lambda journey: journey.pk)
+    assert statement.all(ids=[j.pk for j in journeys]) == everyone
+    assert statement.all(ids=[]) == []
+    assert builder.calls == 1
+
+
+def test_a_value_that_changes_the_sql_is_refused():
+    JourneyFactory()
+    statement = Statement(
+        lambda *, size: Journey.objects.order_by("pk")[:size], values=("size",)
+    )
+
+    with pytest.raises(ImproperlyConfigured, match="size changes the SQL"):
+        statement.all(size=5)
+
+
+def test_a_value_given_as_none_is_another_shape(settings):
+    settings.VERIFY_STATEMENTS = False
+    mine, other = OrganizationFactory(), OrganizationFactory()
+    journey = JourneyFactory(organization=mine)
+
+    def build(*, journey_id, organization_id):
+        journeys = Journey.objects.filter(pk=journey_id)
+        return journeys if organization_id is None else journeys.filter(organization_id=organization_id)
+
+    statement = Statement(build, values=("journey_id", "organization_id"))
+    assert statement.first(journey_id=journey.pk, organization_id=other.pk) is None
+    assert statement.first(journey_id=journey.pk, organization_id=None) == journey
+    assert statement.first(journey_id=journey.pk, organization_id=mine.pk) == journey
+
+
+def test_verifying_catches_what_the_shape_forgot():
+    journey = JourneyFactory(name="Kept")
+    wanted = {"name": "Kept"}
+    # The builder reads something that is neither shape nor value: the first
+    # call's SQL would be served to every later call.
+    statement = Statement(
+        lambda *, journey_id: Journey.objects.filter(pk=journey_id, name=wanted["name"]),
+        values=("journey_id",),
+    )
+    assert statement.first(journey_id=journey.pk) == journey
+
+    wanted["name"] = "Other"
+    with pytest.raises(AssertionError, match="must be in the shape"):
+        statement.first(journey_id=journey.pk)
+
+
+def test_a_shape_that_selects_nothing_runs_no_query():
+    statement = Statement(
+        lambda *, journey_id, nobody: (
+            Journey.objects.none() if nobody else Journey.objects.filter(pk=journey_id)
+        ),
+        values=("journey_id",),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert statement.all(journey_id=uuid.uuid4(), nobody=True) == []
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_runs_it_on_its_own_connection(settings):
+    settings.VERIFY_STATEMENTS = False
+    journey = JourneyFactory()
+    statement = Statement(
+        lambda *, journey_id: Journey.objects.filter(pk=journey_id), values=("journey_id",)
+    )
+    assert statement.first(journey_id=journey.pk) == journey  # compiled on this thread
+    found = []
+
+    def read():
+        try:
+            found.append(statement.first(journey_id=journey.pk))
+        finally:
+            connection.close()  # this thread's
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    assert found == [journey]
