@@ -43,13 +43,17 @@ def _clients():
     clients = {"visitor": Client()}
     for who, email in (("student", BENCH_STUDENT_EMAIL), ("teacher", BENCH_TEACHER_EMAIL)):
         client = Client()
-        client.force_login(Profile.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(
+            Profile.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend"
+        )
         clients[who] = client
     return clients
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("page")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--sort", default="cumulative")
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         client.get(url)
     profiler.disable()
     per_request = (time.perf_counter() - started) / args.runs * 1000
-    print(f"{args.page} {url}: {per_request:.2f} ms a request under the profiler ({args.runs} runs)")
+    print(f"{args.page} {url}: {per_request:.2f} ms a request, profiled ({args.runs} runs)")
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.sort_stats(args.sort).print_stats(args.top)
     return 0

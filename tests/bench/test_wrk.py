@@ -1,7 +1,8 @@
 """The bench's wrk driver (``bench.wrk``) reads wrk's own report: against a
 small HTTP server on loopback it counts the requests the server answered,
-sends the cookie it is given and a browser's Accept-Encoding, and counts error statuses as failures. wrk is
-installed by ``make test`` (scripts/ensure-command), as ``make bench`` does."""
+sends the cookie it is given and a browser's Accept-Encoding, and counts
+error statuses as failures. wrk is installed by ``make test``
+(scripts/ensure-command), as ``make bench`` does."""
 
 from __future__ import annotations
 

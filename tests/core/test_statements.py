@@ -78,9 +78,7 @@ def test_any_binds_a_list_of_any_length_as_one_parameter(settings):
 
 def test_a_value_that_changes_the_sql_is_refused():
     JourneyFactory()
-    statement = Statement(
-        lambda *, size: Journey.objects.order_by("pk")[:size], values=("size",)
-    )
+    statement = Statement(lambda *, size: Journey.objects.order_by("pk")[:size], values=("size",))
 
     with pytest.raises(ImproperlyConfigured, match="size changes the SQL"):
         statement.all(size=5)
@@ -93,7 +91,9 @@ def test_a_value_given_as_none_is_another_shape(settings):
 
     def build(*, journey_id, organization_id):
         journeys = Journey.objects.filter(pk=journey_id)
-        return journeys if organization_id is None else journeys.filter(organization_id=organization_id)
+        if organization_id is None:
+            return journeys
+        return journeys.filter(organization_id=organization_id)
 
     statement = Statement(build, values=("journey_id", "organization_id"))
     assert statement.first(journey_id=journey.pk, organization_id=other.pk) is None
