@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.db import TextLineField, created_at_field, updated_at_field, uuid_pk
-from journeys.models import Journey
+from journeys.models import Journey, audience_arguments
 from missions.models import AchievementStatus
 
 __all__ = ["AchievementStatus", "Comment", "Like", "Post", "PostAttachment", "PostView"]
@@ -24,7 +24,18 @@ class PostQuerySet(models.QuerySet):
     def visible_to(self, user) -> PostQuerySet:
         """Posts of the journeys ``user`` may see; hidden ones only for their
         author and the journey's teachers. Anything else reads as missing (404)."""
-        return self.filter(journey__in=Journey.objects.visible_to(user))._unhidden_for(user)
+        return self.visible_to_audience(**post_audience_arguments(user))
+
+    def visible_to_audience(
+        self, audience: str, *, user_id, organization_id, sees_hidden: bool
+    ) -> PostQuerySet:
+        """``visible_to`` from what it needs of the person
+        (``post_audience_arguments``), so a compiled statement can bind the ids."""
+        journeys = Journey.objects.visible_to_audience(
+            audience, user_id=user_id, organization_id=organization_id
+        )
+        posts = self.filter(journey__in=journeys)
+        return posts if sees_hidden else posts.filter(Q(is_hidden=False) | Q(user_id=user_id))
 
     def of_open_journey(self, journey: Journey, user) -> PostQuerySet:
         """Posts of ``journey``, which ``user`` may open (the caller has it
@@ -38,6 +49,15 @@ class PostQuerySet(models.QuerySet):
         if user.is_authenticated and user.is_teacher:
             return self
         return self.filter(Q(is_hidden=False) | Q(user_id=user.pk))
+
+
+def post_audience_arguments(user) -> dict:
+    """``PostQuerySet.visible_to_audience``'s arguments for ``user``."""
+    arguments = audience_arguments(user)
+    arguments["sees_hidden"] = bool(user.is_authenticated and user.is_teacher)
+    if not arguments["sees_hidden"]:
+        arguments["user_id"] = user.pk  # their own hidden posts
+    return arguments
 
 
 class Post(models.Model):

@@ -31,10 +31,18 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, fields_through, public_name
-from community.models import POST_SEARCH_VECTOR, Comment, Like, Post, PostAttachment
+from community.models import (
+    POST_SEARCH_VECTOR,
+    Comment,
+    Like,
+    Post,
+    PostAttachment,
+    post_audience_arguments,
+)
 from core.db import SubqueryCount
 from core.keyset import BadCursor, cursor_decode, cursor_encode, newer_than, older_than
 from core.links import AddressOf
+from core.statements import Statement
 from files.links import file_url
 from files.models import File, FileType
 
@@ -249,10 +257,36 @@ def feed_posts(*, user, journey, sort: FeedSort = FeedSort.NEWEST, search: str =
         # The vector is the GIN index's own expression (posts_search_idx), so
         # PostgreSQL can answer the match from the index.
         posts = posts.alias(search=POST_SEARCH_VECTOR).filter(_search_q(posts, text))
+    return _in_feed_order(posts, sort)
+
+
+def _in_feed_order(posts: QuerySet, sort: FeedSort) -> QuerySet:
     if sort == FeedSort.MOST_LIKED:
         liked = posts.annotate(like_count=_like_count())
         return liked.order_by("-like_count", "-created_at", "-id")
     return posts.order_by("-created_at", "-id")
+
+
+def _feed_keys(*, journey_id, sort, size, created_at, post_id, like_count, **audience) -> QuerySet:
+    """The keys of a feed page without a search, after the cursor
+    (``created_at``, ``post_id``, ``like_count``) when there is one."""
+    journey_posts = Post.objects.visible_to_audience(**audience).filter(journey_id=journey_id)
+    posts = _in_feed_order(journey_posts, sort)
+    if created_at is not None:
+        cursor = FeedCursor(created_at=created_at, id=post_id, like_count=like_count)
+        posts = _after(posts, cursor, sort)
+    return posts.values_list("pk", flat=True)[:size]
+
+
+# The feed's two statements, compiled once per process (core.statements): the
+# cards alone took 2.2 ms a page to build and compile, for 0.9 ms of SQL.
+_FEED_KEYS = Statement(
+    _feed_keys,
+    values=("journey_id", "user_id", "organization_id", "created_at", "post_id", "like_count"),
+)
+_FEED_CARDS = Statement(
+    lambda *, keys: _with_card_details(Post.objects.filter(pk__any=keys)), values=("keys",)
+)
 
 
 def _like_count() -> SubqueryCount:
@@ -335,16 +369,15 @@ def feed_page(
     first image attachment's address, or None)."""
     page_size = page_size or FEED_PAGE_SIZE
     cursor = FeedCursor.decode(after, sort) if after else None
-    posts = feed_posts(user=user, journey=journey, sort=sort, search=search)
-    if cursor is not None:
-        posts = _after(posts, cursor, sort)
     # The page's keys first, then its cards by key: in one query, the joins of
     # the cards and the access check took PostgreSQL longer to plan (4 ms) than
     # both queries take to run.
-    keys = list(posts.values_list("pk", flat=True)[: page_size + 1])
+    keys = _page_keys(
+        user=user, journey=journey, sort=sort, search=search, cursor=cursor, size=page_size + 1
+    )
     has_more = len(keys) > page_size
     keys = keys[:page_size]
-    cards = _with_card_details(Post.objects.filter(pk__in=keys)).in_bulk() if keys else {}
+    cards = {post.pk: post for post in _FEED_CARDS.all(keys=keys)} if keys else {}
     rows = [cards[key] for key in keys if key in cards]
     _decorate(rows, journey)
     next_cursor = None
@@ -356,6 +389,23 @@ def feed_page(
             like_count=last.like_count if sort == FeedSort.MOST_LIKED else None,
         ).encode()
     return FeedPage(posts=rows, next_cursor=next_cursor, is_first=cursor is None)
+
+
+def _page_keys(*, user, journey, sort, search, cursor: FeedCursor | None, size: int) -> list:
+    if clean_search(search):  # a search's statement depends on its words
+        posts = feed_posts(user=user, journey=journey, sort=sort, search=search)
+        if cursor is not None:
+            posts = _after(posts, cursor, sort)
+        return list(posts.values_list("pk", flat=True)[:size])
+    return _FEED_KEYS.all(
+        journey_id=journey.pk,
+        sort=sort,
+        size=size,
+        created_at=cursor.created_at if cursor else None,
+        post_id=cursor.id if cursor else None,
+        like_count=cursor.like_count if cursor else None,
+        **post_audience_arguments(user),
+    )
 
 
 def _decorate(posts: list[Post], journey) -> None:

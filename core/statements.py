@@ -72,7 +72,9 @@ def _stand_in(value: Any) -> Any:
     if isinstance(value, bool):
         raise ImproperlyConfigured("A boolean changes the SQL: pass it in the shape.")
     if isinstance(value, int):
-        return random.randrange(2**40, 2**62)
+        # Within an integer column's range: Django drops a comparison with a
+        # number no such column can hold (always true or always false).
+        return random.randrange(2**24, 2**31 - 1)
     if isinstance(value, str):
         return f"stand-in-{secrets.token_hex(16)}"
     if isinstance(value, datetime.datetime):
@@ -88,7 +90,9 @@ def _stand_in(value: Any) -> Any:
 
 
 def _same(param: Any, stand_in: Any) -> bool:
-    return type(param) is type(stand_in) and param == stand_in
+    # A subclass too: Django hands psycopg an int as Int4 or Int8 (its type
+    # for PostgreSQL), which the slot then applies to each call's value.
+    return isinstance(param, type(stand_in)) and param == stand_in
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,19 @@ class _Compiled:
     compiler: Any  # the SQLCompiler that compiled it, with its select state
     sql: str
     params: tuple
-    slots: tuple[str | None, ...]  # per parameter: the value's name, or None (a constant)
+    # Per parameter: None for a constant, else the value's name and the type
+    # the ORM gave it (Int4 for an int compared with an integer column).
+    slots: tuple[tuple[str, type] | None, ...]
 
     def bind(self, values: dict[str, Any]) -> tuple:
         return tuple(
-            self.params[index] if name is None else _prepared(values[name])
-            for index, name in enumerate(self.slots)
+            self.params[index] if slot is None else slot[1](_prepared(values[slot[0]]))
+            for index, slot in enumerate(self.slots)
         )
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _prepared(value: Any) -> Any:
@@ -163,8 +173,12 @@ class Statement:
         slots = []
         for param in params:
             name = next((n for n, s in stand_ins.items() if _same(param, _prepared(s))), None)
-            slots.append(name)
-        unbound = set(values) - set(slots)
+            if name is None:
+                slots.append(None)
+            else:
+                wrapped = type(param) is not type(_prepared(stand_ins[name]))
+                slots.append((name, type(param) if wrapped else _as_is))
+        unbound = set(values) - {slot[0] for slot in slots if slot is not None}
         if unbound:
             raise ImproperlyConfigured(
                 f"{', '.join(sorted(unbound))} changes the SQL, not only its parameters "

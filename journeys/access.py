@@ -7,7 +7,7 @@ import uuid
 from django.http import Http404
 
 from core.statements import Statement
-from journeys.models import ENROLLED, ORGANIZATION, Journey, journey_audience
+from journeys.models import Journey, audience_arguments
 
 
 def _visible_journey(*, audience: str, journey_id, user_id, organization_id):
@@ -32,14 +32,7 @@ def journey_for(user, journey_id: uuid.UUID) -> Journey:
             journey_id = uuid.UUID(str(journey_id))
         except ValueError:
             raise Http404 from None
-    audience = journey_audience(user)
-    journey = _VISIBLE_JOURNEY.first(
-        audience=audience,
-        journey_id=journey_id,
-        # Only the ids the audience's rule compares (a superuser's: none).
-        user_id=user.pk if audience == ENROLLED else None,
-        organization_id=user.organization_id if audience in (ORGANIZATION, ENROLLED) else None,
-    )
+    journey = _VISIBLE_JOURNEY.first(journey_id=journey_id, **audience_arguments(user))
     if journey is None:
         raise Http404
     return journey

@@ -22,11 +22,7 @@ class JourneyQuerySet(models.QuerySet):
     def visible_to(self, user) -> JourneyQuerySet:
         """Students see the journeys they are enrolled in; teachers and admins
         see their organization's. Anyone else sees nothing."""
-        return self.visible_to_audience(
-            journey_audience(user),
-            user_id=getattr(user, "pk", None),
-            organization_id=getattr(user, "organization_id", None),
-        )
+        return self.visible_to_audience(**audience_arguments(user))
 
     def visible_to_audience(self, audience: str, *, user_id, organization_id) -> JourneyQuerySet:
         """``visible_to`` from what it needs of the person (``journey_audience``
@@ -55,6 +51,18 @@ def journey_audience(user) -> str:
     if user.role in (Role.TEACHER, Role.ADMIN):
         return ORGANIZATION
     return ENROLLED
+
+
+def audience_arguments(user) -> dict:
+    """``visible_to_audience``'s arguments for ``user``: the audience and the
+    ids its rule compares, None where it compares none (a compiled statement,
+    core.statements, binds only those)."""
+    audience = journey_audience(user)
+    return {
+        "audience": audience,
+        "user_id": user.pk if audience == ENROLLED else None,
+        "organization_id": user.organization_id if audience in (ORGANIZATION, ENROLLED) else None,
+    }
 
 
 class Journey(models.Model):

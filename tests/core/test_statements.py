@@ -12,9 +12,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from community.models import Post
 from core.statements import Statement
 from journeys.models import Journey
-from tests.factories import JourneyFactory, OrganizationFactory
+from tests.factories import JourneyFactory, OrganizationFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,16 @@ def test_another_thread_runs_it_on_its_own_connection(settings):
     worker.start()
     worker.join()
     assert found == [journey]
+
+
+def test_an_integer_keeps_the_type_the_orm_binds_it_with(settings):
+    settings.VERIFY_STATEMENTS = False
+    quiet, busy = PostFactory(view_count=3), PostFactory(view_count=40)
+    statement = Statement(
+        lambda *, least: Post.objects.filter(view_count__gte=least, pk__any=[quiet.pk, busy.pk]),
+        values=("least",),
+    )
+
+    assert statement.all(least=10) == [busy]
+    assert sorted(statement.all(least=0), key=lambda post: post.view_count) == [quiet, busy]
+    assert statement.all(least=41) == []
