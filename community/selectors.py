@@ -285,7 +285,7 @@ _FEED_KEYS = Statement(
     values=("journey_id", "user_id", "organization_id", "created_at", "post_id", "like_count"),
 )
 _FEED_CARDS = Statement(
-    lambda *, keys: _with_card_details(Post.objects.filter(pk__any=keys)), values=("keys",)
+    lambda *, keys: _with_card_details(Post.objects.filter(pk__in_array=keys)), values=("keys",)
 )
 
 

@@ -149,6 +149,26 @@ class AnyOf(models.Lookup):
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
+@models.Field.register_lookup
+class InArray(models.Lookup):
+    """``field__in_array=[…]``: ``field = ANY(%s::type[])``, one array parameter
+    whatever the list's length, where ``__in`` writes one parameter per item
+    and so a new statement (and a new prepared statement) per length."""
+
+    lookup_name = "in_array"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        field = self.lhs.output_field
+        return "%s", [[field.get_db_prep_value(item, connection) for item in value]]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        element_type = self.lhs.output_field.cast_db_type(connection)
+        return f"{lhs} = ANY({rhs}::{element_type}[])", [*lhs_params, *rhs_params]
+
+
 def fetch_all(sql: str, params=None) -> list[tuple]:
     """The rows of a statement written in SQL, as plain tuples (no ORM
     converters: for the reads where building rows cost more than the query)."""

@@ -42,27 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
-from django.db.models import Field, Lookup, QuerySet
-
-
-@Field.register_lookup
-class AnyOf(Lookup):
-    """``field__any=[…]``: ``field = ANY(%s::type[])``, one array parameter
-    whatever the list's length, where ``__in`` writes one parameter per item
-    and so a new statement (and a new prepared statement) per length."""
-
-    lookup_name = "any"
-    prepare_rhs = False
-
-    def get_db_prep_lookup(self, value, connection):
-        field = self.lhs.output_field
-        return "%s", [[field.get_db_prep_value(item, connection) for item in value]]
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        element_type = self.lhs.output_field.cast_db_type(connection)
-        return f"{lhs} = ANY({rhs}::{element_type}[])", [*lhs_params, *rhs_params]
+from django.db.models import QuerySet
 
 
 def _stand_in(value: Any) -> Any:
@@ -84,7 +64,7 @@ def _stand_in(value: Any) -> Any:
         return datetime.date(1901, 1, 1) + datetime.timedelta(days=random.randrange(1, 30_000))
     if isinstance(value, list | tuple):
         # One item of the list's kind (a UUID if it is empty): the list is
-        # bound whole (``__any``), so only its identity in the params matters.
+        # bound whole (``__in_array``), so only its identity in the params matters.
         return [_stand_in(value[0] if value else uuid.uuid4())]
     raise ImproperlyConfigured(f"No stand-in for a value of type {type(value).__name__}.")
 
@@ -117,7 +97,7 @@ def _as_is(value: Any) -> Any:
 
 
 def _prepared(value: Any) -> Any:
-    """What the ORM binds for ``value`` (``__any`` binds a list)."""
+    """What the ORM binds for ``value`` (``__in_array`` binds a list)."""
     return list(value) if isinstance(value, tuple) else value
 
 

@@ -64,10 +64,10 @@ def test_rows_come_with_their_related_objects_in_one_query(settings):
     assert len(queries) == 1
 
 
-def test_any_binds_a_list_of_any_length_as_one_parameter(settings):
+def test_in_array_binds_a_list_of_any_length_as_one_parameter(settings):
     settings.VERIFY_STATEMENTS = False
     journeys = JourneyFactory.create_batch(3)
-    builder = Counting(lambda *, ids: Journey.objects.filter(pk__any=ids).order_by("pk"))
+    builder = Counting(lambda *, ids: Journey.objects.filter(pk__in_array=ids).order_by("pk"))
     statement = Statement(builder, values=("ids",))
 
     assert statement.all(ids=[journeys[0].pk]) == [journeys[0]]
@@ -156,7 +156,9 @@ def test_an_integer_keeps_the_type_the_orm_binds_it_with(settings):
     settings.VERIFY_STATEMENTS = False
     quiet, busy = PostFactory(view_count=3), PostFactory(view_count=40)
     statement = Statement(
-        lambda *, least: Post.objects.filter(view_count__gte=least, pk__any=[quiet.pk, busy.pk]),
+        lambda *, least: Post.objects.filter(
+            view_count__gte=least, pk__in_array=[quiet.pk, busy.pk]
+        ),
         values=("least",),
     )
 
