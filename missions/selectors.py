@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
+from core.statements import Statement
 from journeys.models import Journey, JourneyWeek
 from missions.models import AchievementStatus, JourneyMissionInstance, Mission
 from teams.models import TeamMember
@@ -37,13 +38,16 @@ class Progress(TextChoices):
 
 def my_team_id(*, profile, journey_id) -> object | None:
     """The id of ``profile``'s team in the journey, or None (one team per journey)."""
+    return _MY_TEAM.first(person_id=profile.pk, journey_id=journey_id)
+
+
+def _my_team(*, person_id, journey_id) -> QuerySet:
     # Ordered by key alone: the model's ordering (team, then the team's journey
     # and name) would join and sort two more tables to pick among one row.
     return (
-        TeamMember.objects.filter(user=profile, team__journey_id=journey_id)
+        TeamMember.objects.filter(user_id=person_id, team__journey_id=journey_id)
         .order_by("pk")
-        .values_list("team_id", flat=True)
-        .first()
+        .values_list("team_id", flat=True)[:1]
     )
 
 
@@ -81,14 +85,27 @@ def my_posts_by_instance(*, journey, profile, team_id) -> dict[object, tuple[obj
     and my team's posts, joined from the instances (posts belong to community,
     which sits above missions); a subquery per instance cost more to build
     than to run."""
-    mine = (
-        JourneyMissionInstance.objects.filter(journey=journey)
-        .filter(own_posts_q(profile=profile, team_id=team_id, through="posts__"))
+    mine = _MY_POSTS_BY_INSTANCE.all(journey_id=journey.pk, person_id=profile.pk, team_id=team_id)
+    # Oldest first, so the newest post of an instance is the one kept.
+    return {instance_id: (post_id, status) for instance_id, post_id, status in mine}
+
+
+def _my_posts_by_instance(*, journey_id, person_id, team_id) -> QuerySet:
+    return (
+        JourneyMissionInstance.objects.filter(journey_id=journey_id)
+        .filter(own_posts_q(profile=person_id, team_id=team_id, through="posts__"))
         .order_by("posts__created_at", "posts__id")
         .values_list("pk", "posts__id", "posts__achievement_status")
     )
-    # Oldest first, so the newest post of an instance is the one kept.
-    return {instance_id: (post_id, status) for instance_id, post_id, status in mine}
+
+
+def _plan_instances(*, journey_id) -> QuerySet:
+    return (
+        JourneyMissionInstance.objects.filter(journey_id=journey_id)
+        .select_related("mission")
+        .only(*PLAN_INSTANCE_FIELDS)
+        .order_by("journey_week__week_number", "release_date", "id")
+    )
 
 
 # What a student's plan shows of an instance and its mission: every column of
@@ -115,18 +132,22 @@ def instances_with_progress(*, journey, profile, team_id=None) -> list[JourneyMi
     if team_id is None:
         team_id = my_team_id(profile=profile, journey_id=journey.pk)
     mine = my_posts_by_instance(journey=journey, profile=profile, team_id=team_id)
-    instances = list(
-        JourneyMissionInstance.objects.filter(journey=journey)
-        .select_related("mission")
-        .only(*PLAN_INSTANCE_FIELDS)
-        .order_by("journey_week__week_number", "release_date", "id")
-    )
+    instances = _PLAN_INSTANCES.all(journey_id=journey.pk)
     for instance in instances:
         post_id, status = mine.get(instance.pk, (None, None))
         instance.my_post_id = post_id
         instance.my_post_status = status
         instance.my_progress = progress_of(status, has_post=post_id is not None)
     return instances
+
+
+# A student's plan and dashboard read these at every request: compiled once
+# per process (core.statements).
+_MY_TEAM = Statement(_my_team, values=("person_id", "journey_id"))
+_MY_POSTS_BY_INSTANCE = Statement(
+    _my_posts_by_instance, values=("journey_id", "person_id", "team_id")
+)
+_PLAN_INSTANCES = Statement(_plan_instances, values=("journey_id",))
 
 
 # --- teachers: the library ---------------------------------------------------------------

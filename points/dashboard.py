@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from core.statements import Statement
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance
 from missions.selectors import Progress, my_posts_by_instance, progress_of
@@ -66,9 +67,7 @@ def student_progress(
     released = achieved = 0
     mine = my_posts_by_instance(journey=journey, profile=profile, team_id=team_id)
     # Only the numbers: three values an instance, not three models.
-    instances = JourneyMissionInstance.objects.filter(journey=journey).values_list(
-        "pk", "journey_week_id", "release_date"
-    )
+    instances = _INSTANCE_WEEKS.all(journey_id=journey.pk)
     for instance_id, week_id, release_date in instances:
         post_id, status = mine.get(instance_id, (None, None))
         progress = progress_of(status, has_post=post_id is not None)
@@ -88,6 +87,14 @@ def student_progress(
         released=released,
         achieved=achieved,
     )
+
+
+_INSTANCE_WEEKS = Statement(
+    lambda *, journey_id: JourneyMissionInstance.objects.filter(journey_id=journey_id).values_list(
+        "pk", "journey_week_id", "release_date"
+    ),
+    values=("journey_id",),
+)
 
 
 @dataclass
