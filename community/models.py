@@ -42,21 +42,29 @@ class PostQuerySet(models.QuerySet):
         from ``journeys.access.journey_for``), that ``user`` may see: as
         ``visible_to``, without asking PostgreSQL again which journeys those
         are (a subquery in every statement of a post page)."""
-        return self.filter(journey_id=journey.pk)._unhidden_for(user)
+        return self.in_open_journey(journey.pk, **hidden_post_arguments(user))
 
-    def _unhidden_for(self, user) -> PostQuerySet:
-        """Hidden posts only for their author and the teachers."""
-        if user.is_authenticated and user.is_teacher:
-            return self
-        return self.filter(Q(is_hidden=False) | Q(user_id=user.pk))
+    def in_open_journey(self, journey_id, *, sees_hidden: bool, user_id) -> PostQuerySet:
+        """``of_open_journey`` from ids (``hidden_post_arguments``), so a
+        compiled statement can bind them."""
+        posts = self.filter(journey_id=journey_id)
+        return posts if sees_hidden else posts.filter(Q(is_hidden=False) | Q(user_id=user_id))
+
+
+def hidden_post_arguments(user) -> dict:
+    """Whether ``user`` sees hidden posts (the teachers do), and else their
+    id: a student sees their own hidden posts."""
+    sees_hidden = bool(user.is_authenticated and user.is_teacher)
+    return {"sees_hidden": sees_hidden, "user_id": None if sees_hidden else user.pk}
 
 
 def post_audience_arguments(user) -> dict:
     """``PostQuerySet.visible_to_audience``'s arguments for ``user``."""
     arguments = audience_arguments(user)
-    arguments["sees_hidden"] = bool(user.is_authenticated and user.is_teacher)
-    if not arguments["sees_hidden"]:
-        arguments["user_id"] = user.pk  # their own hidden posts
+    hidden = hidden_post_arguments(user)
+    arguments["sees_hidden"] = hidden["sees_hidden"]
+    if not hidden["sees_hidden"]:
+        arguments["user_id"] = hidden["user_id"]
     return arguments
 
 

@@ -27,6 +27,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Concat
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,7 @@ from community.models import (
     Like,
     Post,
     PostAttachment,
+    hidden_post_arguments,
     post_audience_arguments,
 )
 from core.db import SubqueryCount
@@ -57,8 +59,21 @@ def visible_posts(user, journey) -> QuerySet[Post]:
 def post_for(user, journey, post_id) -> Post:
     """The post with its author, team and mission, its like count and whether
     ``user`` likes it; 404 when ``user`` may not see it (as for a missing one)."""
-    posts = (
-        visible_posts(user, journey)
+    post = _POST.first(
+        journey_id=journey.pk, post_id=post_id, liker_id=user.pk, **hidden_post_arguments(user)
+    )
+    if post is None:
+        raise Http404
+    # The caller's journey, not a join: each table joined here cost PostgreSQL
+    # more time to plan than the whole query takes to run.
+    post.journey = journey
+    post.author_name = public_name(post.user)
+    return post
+
+
+def _post(*, journey_id, post_id, liker_id, **hidden) -> QuerySet:
+    return (
+        Post.objects.in_open_journey(journey_id, **hidden)
         .select_related(
             "user__profile_image_file",
             "team",
@@ -67,15 +82,10 @@ def post_for(user, journey, post_id) -> Post:
         )
         .annotate(
             like_count=SubqueryCount(Like.objects.filter(post=OuterRef("pk"))),
-            liked_by_me=Exists(Like.objects.filter(post=OuterRef("pk"), user_id=user.pk)),
+            liked_by_me=Exists(Like.objects.filter(post=OuterRef("pk"), user_id=liker_id)),
         )
+        .filter(pk=post_id)
     )
-    post = get_object_or_404(posts, pk=post_id)
-    # The caller's journey, not a join: each table joined here cost PostgreSQL
-    # more time to plan than the whole query takes to run.
-    post.journey = journey
-    post.author_name = public_name(post.user)
-    return post
 
 
 def comment_for(user, journey, comment_id, *, own: bool = False) -> Comment:
@@ -92,20 +102,12 @@ def comment_for(user, journey, comment_id, *, own: bool = False) -> Comment:
 
 def attachments_of(post: Post) -> list[PostAttachment]:
     """The post's live attachments, images first (they are shown inline)."""
-    rows = list(
-        PostAttachment.objects.filter(post=post, file__is_deleted=False)
-        .select_related("file")
-        .order_by("created_at", "id")
-    )
+    rows = _ATTACHMENTS.all(post_id=post.pk)
     return sorted(rows, key=lambda row: row.file.file_type != "image")
 
 
 def comments_of(post: Post) -> list[Comment]:
-    rows = list(
-        Comment.objects.filter(post=post)
-        .select_related("user__profile_image_file")
-        .order_by("created_at", "id")
-    )
+    rows = _COMMENTS.all(post_id=post.pk)
     for comment in rows:
         comment.author_name = public_name(comment.user)
     return rows
@@ -124,15 +126,49 @@ class Neighbours:
 def neighbours_of(user, post: Post) -> Neighbours:
     """The posts just before and after ``post`` in its journey, among those
     ``user`` may see, in (created_at, id) order: one query."""
-    posts = visible_posts(user, post.journey).exclude(pk=post.pk).only("id", "title", "created_at")
-    older = posts.filter(older_than("created_at", post.created_at, post.pk))
-    older = older.order_by("-created_at", "-id")[:1]
-    newer = posts.filter(newer_than("created_at", post.created_at, post.pk))
-    newer = newer.order_by("created_at", "id")[:1]
-    rows = list(older.union(newer, all=True))
+    rows = _NEIGHBOURS.all(
+        journey_id=post.journey_id,
+        post_id=post.pk,
+        created_at=post.created_at,
+        **hidden_post_arguments(user),
+    )
     previous = next((row for row in rows if _is_before(row, post)), None)
     following = next((row for row in rows if not _is_before(row, post)), None)
     return Neighbours(previous=previous, next=following)
+
+
+def _neighbours(*, journey_id, post_id, created_at, **hidden) -> QuerySet:
+    posts = (
+        Post.objects.in_open_journey(journey_id, **hidden)
+        .exclude(pk=post_id)
+        .only("id", "title", "created_at")
+    )
+    older = posts.filter(older_than("created_at", created_at, post_id))
+    older = older.order_by("-created_at", "-id")[:1]
+    newer = posts.filter(newer_than("created_at", created_at, post_id))
+    newer = newer.order_by("created_at", "id")[:1]
+    return older.union(newer, all=True)
+
+
+# A post page's statements, compiled once per process (core.statements).
+_POST = Statement(_post, values=("journey_id", "post_id", "liker_id", "user_id"))
+_ATTACHMENTS = Statement(
+    lambda *, post_id: (
+        PostAttachment.objects.filter(post_id=post_id, file__is_deleted=False)
+        .select_related("file")
+        .order_by("created_at", "id")
+    ),
+    values=("post_id",),
+)
+_COMMENTS = Statement(
+    lambda *, post_id: (
+        Comment.objects.filter(post_id=post_id)
+        .select_related("user__profile_image_file")
+        .order_by("created_at", "id")
+    ),
+    values=("post_id",),
+)
+_NEIGHBOURS = Statement(_neighbours, values=("journey_id", "post_id", "created_at", "user_id"))
 
 
 def _is_before(row: Post, post: Post) -> bool:
