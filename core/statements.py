@@ -41,7 +41,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import QuerySet
 
 
@@ -77,13 +77,13 @@ def _same(param: Any, stand_in: Any) -> bool:
 
 @dataclass(frozen=True)
 class _Compiled:
-    queryset: QuerySet
-    compiler: Any  # the SQLCompiler that compiled it, with its select state
     sql: str
     params: tuple
     # Per parameter: None for a constant, else the value's name and the type
     # the ORM gave it (Int4 for an int compared with an integer column).
-    slots: tuple[tuple[str, type] | None, ...]
+    slots: tuple[tuple[str, Any] | None, ...]
+    queryset: QuerySet | None = None  # a Statement's, built with the stand-ins
+    compiler: Any = None  # the SQLCompiler that compiled it, with its select state
 
     def bind(self, values: dict[str, Any]) -> tuple:
         return tuple(
@@ -101,16 +101,22 @@ def _prepared(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-class Statement:
-    """``build(**arguments)``'s queryset, compiled once per shape (see the
-    module's text). ``values`` names the arguments bound as parameters."""
+class _Compiling:
+    """What both kinds of statement share: shapes, stand-ins and checks.
+    ``_sql(built)`` gives what ``build`` returned as SQL and parameters
+    (EmptyResultSet when it selects nothing)."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, values: Iterable[str]):
+    def __init__(self, build: Callable[..., Any], *, values: Iterable[str]):
         self.build = build
         self.values = frozenset(values)
         self._compiled: dict[Hashable, _Compiled | None] = {}
 
-    def all(self, **arguments) -> list:
+    def _sql(self, built) -> tuple[str, tuple]:
+        raise NotImplementedError
+
+    def _bound(self, arguments: dict[str, Any]) -> tuple[_Compiled | None, tuple]:
+        """The shape's compiled statement (None: it selects nothing) and
+        these arguments' parameters for it."""
         shape, values = self._split(arguments)
         if shape not in self._compiled:
             self._compiled[shape] = self._compile(dict(shape), values)
@@ -118,13 +124,7 @@ class Statement:
         params = compiled.bind(values) if compiled is not None else ()
         if settings.VERIFY_STATEMENTS:
             self._verify(arguments, compiled, params)
-        if compiled is None:  # the shape selects nothing (``.none()``)
-            return []
-        return list(self._queryset(compiled, params))
-
-    def first(self, **arguments):
-        rows = self.all(**arguments)
-        return rows[0] if rows else None
+        return compiled, params
 
     def _split(self, arguments: dict[str, Any]) -> tuple[Hashable, dict[str, Any]]:
         """The shape (a key) and the values. A value given as None is not
@@ -144,10 +144,9 @@ class Statement:
 
     def _compile(self, shape: dict[str, Any], values: dict[str, Any]) -> _Compiled | None:
         stand_ins = {name: _stand_in(value) for name, value in values.items()}
-        queryset = self.build(**shape, **stand_ins)
-        compiler = queryset.query.get_compiler(using=queryset.db)
+        built = self.build(**shape, **stand_ins)
         try:
-            sql, params = compiler.as_sql()
+            sql, params = self._sql(built)
         except EmptyResultSet:
             return None
         slots = []
@@ -164,7 +163,48 @@ class Statement:
                 f"{', '.join(sorted(unbound))} changes the SQL, not only its parameters "
                 "(a slice, a pattern): pass it in the shape."
             )
-        return _Compiled(queryset, compiler, sql, tuple(params), tuple(slots))
+        return self._compiled_from(built, sql, tuple(params), tuple(slots))
+
+    def _compiled_from(self, built, sql: str, params: tuple, slots: tuple) -> _Compiled:
+        return _Compiled(sql, params, slots)
+
+    def _verify(self, arguments: dict[str, Any], compiled: _Compiled | None, params: tuple) -> None:
+        try:
+            sql, expected = self._sql(self.build(**arguments))
+        except EmptyResultSet:
+            sql, expected = "", ()
+        compiled_sql = compiled.sql if compiled is not None else ""
+        if sql != compiled_sql or tuple(expected) != params:
+            raise AssertionError(
+                f"{self.build.__qualname__}: the compiled statement differs from the "
+                f"one these arguments build; an argument that changes the SQL "
+                f"must be in the shape.\ncompiled: {compiled_sql} {params}\n"
+                f"built:    {sql} {tuple(expected)}"
+            )
+
+
+class Statement(_Compiling):
+    """``build(**arguments)``'s queryset, compiled once per shape (see the
+    module's text). ``values`` names the arguments bound as parameters."""
+
+    def all(self, **arguments) -> list:
+        compiled, params = self._bound(arguments)
+        if compiled is None:  # the shape selects nothing (``.none()``)
+            return []
+        return list(self._queryset(compiled, params))
+
+    def first(self, **arguments):
+        rows = self.all(**arguments)
+        return rows[0] if rows else None
+
+    def _sql(self, built: QuerySet) -> tuple[str, tuple]:
+        return built.query.get_compiler(using=built.db).as_sql()
+
+    def _compiled_from(self, built: QuerySet, sql: str, params: tuple, slots: tuple) -> _Compiled:
+        # Compiled once more, to keep a compiler whose select state matches.
+        compiler = built.query.get_compiler(using=built.db)
+        compiler.as_sql()
+        return _Compiled(sql, params, slots, queryset=built, compiler=compiler)
 
     def _queryset(self, compiled: _Compiled, params: tuple) -> QuerySet:
         """A queryset whose compiler answers with the remembered SQL and these
@@ -176,17 +216,24 @@ class Statement:
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
 
-    def _verify(self, arguments: dict[str, Any], compiled: _Compiled | None, params: tuple) -> None:
-        queryset = self.build(**arguments)
-        try:
-            sql, expected = queryset.query.get_compiler(using=queryset.db).as_sql()
-        except EmptyResultSet:
-            sql, expected = "", ()
-        compiled_sql = compiled.sql if compiled is not None else ""
-        if sql != compiled_sql or tuple(expected) != params:
-            raise AssertionError(
-                f"{self.build.__qualname__}: the compiled statement differs from the "
-                f"queryset these arguments build; an argument that changes the SQL "
-                f"must be in the shape.\ncompiled: {compiled_sql} {params}\n"
-                f"built:    {sql} {tuple(expected)}"
-            )
+
+class SqlStatement(_Compiling):
+    """The same for a statement written in SQL around the ORM's: ``build``
+    returns ``(sql, params)`` (EmptyResultSet for nothing to select);
+    ``rows`` runs it and returns plain tuples."""
+
+    def sql(self, **arguments) -> tuple[str, tuple] | None:
+        compiled, params = self._bound(arguments)
+        return None if compiled is None else (compiled.sql, params)
+
+    def rows(self, **arguments) -> list[tuple]:
+        statement = self.sql(**arguments)
+        if statement is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+            return cursor.fetchall()
+
+    def _sql(self, built: tuple[str, Iterable]) -> tuple[str, tuple]:
+        sql, params = built
+        return sql, tuple(params)

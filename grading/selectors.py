@@ -19,8 +19,6 @@ import uuid
 from dataclasses import dataclass, fields, replace
 from urllib.parse import urlencode
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +27,8 @@ from accounts.models import Profile, Role
 from accounts.selectors import public_name
 from community.models import AchievementStatus, Post
 from core.keyset import cursor_decode, cursor_encode, newer_than, older_than
-from journeys.models import Journey, JourneyWeek
+from core.statements import SqlStatement, Statement
+from journeys.models import Journey, JourneyWeek, audience_arguments
 from missions.models import JourneyMissionInstance, Mission
 from teams.models import TeamMember
 
@@ -132,11 +131,6 @@ def moderatable_posts(user) -> QuerySet[Post]:
     return Post.objects.filter(journey__in=academy_journeys(user))
 
 
-def gradable_posts(user) -> QuerySet[Post]:
-    """Submissions ``user`` may grade: the mission posts among ``moderatable_posts``."""
-    return moderatable_posts(user).filter(mission_instance__isnull=False)
-
-
 def decorate(post: Post) -> Post:
     """What the grading page shows besides the model's fields."""
     post.author_name = public_name(post.user)
@@ -154,18 +148,46 @@ def post_to_grade(user, post_id: uuid.UUID) -> Post | None:
     may grade it. Two queries by key: the post with its people, then its
     mission, week and journey (one query joining all eight tables took longer
     to plan than these two take to run)."""
-    posts = gradable_posts(user).select_related("user__profile_image_file", "team", "graded_by")
-    try:
-        post = posts.get(pk=post_id)
-    except Post.DoesNotExist:
+    if not _is_teacher(user):
         return None
-    instance = JourneyMissionInstance.objects.select_related(
-        "mission", "journey_week", "journey"
-    ).get(pk=post.mission_instance_id)
+    post = _GRADABLE_POST.first(post_id=post_id, **_academy_arguments(user))
+    if post is None:
+        return None
+    instance = _INSTANCE_TO_GRADE.first(instance_id=post.mission_instance_id)
     post.mission_instance = instance
     if instance.journey_id == post.journey_id:  # always: post_submit copies it
         post.journey = instance.journey
     return decorate(post)
+
+
+def _academy_arguments(user) -> dict:
+    """``_academy_journeys``' arguments for a teacher ``user``."""
+    return {"academy_id": user.organization_id, **audience_arguments(user)}
+
+
+def _academy_journeys(*, academy_id, **audience) -> QuerySet[Journey]:
+    """``academy_journeys`` from ids, for compiled statements."""
+    return Journey.objects.visible_to_audience(**audience).filter(organization_id=academy_id)
+
+
+def _gradable_post(*, post_id, **academy) -> QuerySet[Post]:
+    gradable = Post.objects.filter(
+        journey__in=_academy_journeys(**academy), mission_instance__isnull=False
+    )
+    return gradable.filter(pk=post_id).select_related(
+        "user__profile_image_file", "team", "graded_by"
+    )
+
+
+_GRADABLE_POST = Statement(
+    _gradable_post, values=("post_id", "academy_id", "user_id", "organization_id")
+)
+_INSTANCE_TO_GRADE = Statement(
+    lambda *, instance_id: JourneyMissionInstance.objects.select_related(
+        "mission", "journey_week", "journey"
+    ).filter(pk=instance_id),
+    values=("instance_id",),
+)
 
 
 # --- the queue ----------------------------------------------------------------------
@@ -178,7 +200,7 @@ def _student_q(student_id: uuid.UUID) -> Q:
 
 
 def _queue_q(filters: QueueFilters) -> Q:
-    """The submissions the filters keep, the journey aside (``queue_journeys``).
+    """The submissions the filters keep, the journey aside (``_queue_journeys``).
     One Q, so a query is built with one ``filter()``: each clones the query."""
     q = Q(mission_instance__isnull=False)
     if filters.state != QueueState.ALL:
@@ -192,37 +214,32 @@ def _queue_q(filters: QueueFilters) -> Q:
     return q
 
 
-def queue_journeys(user, filters: QueueFilters) -> QuerySet[Journey]:
-    """The journeys the queue reads: the academy's, or the chosen one of them."""
-    journeys = academy_journeys(user)
-    return journeys.filter(pk=filters.journey) if filters.journey else journeys
-
-
-def queue_posts(user, filters: QueueFilters) -> QuerySet[Post]:
-    """The filtered queue, in no order and uncut (to count it)."""
-    return Post.objects.filter(Q(journey__in=queue_journeys(user, filters)) & _queue_q(filters))
-
-
-def _after(cursor: QueueCursor) -> Q:
-    return newer_than("created_at", cursor.created_at, cursor.id)
-
-
-def _before(cursor: QueueCursor) -> Q:
-    return older_than("created_at", cursor.created_at, cursor.id)
-
-
 OLDEST_FIRST = ("created_at", "id")
 NEWEST_FIRST = ("-created_at", "-id")
+
+# Which posts of a journey a walk reads, from the cursor's post.
+EVERY_POST, AFTER, BEFORE, OTHER_THAN = "every", "after", "before", "other than"
 
 
 @dataclass(frozen=True)
 class _Walk:
     """In each journey, the first ``size`` posts of the filtered queue in
-    ``order`` among those ``where`` keeps: one walk down that journey's index."""
+    ``order`` among those ``where`` keeps (EVERY_POST, AFTER or BEFORE the
+    cursor, OTHER_THAN its post): one walk down that journey's index."""
 
-    where: Q
+    where: str = EVERY_POST
     order: tuple[str, ...] = OLDEST_FIRST
     size: int = 1
+
+
+def _walk_q(where: str, created_at, post_id) -> Q:
+    if where == AFTER:
+        return newer_than("created_at", created_at, post_id)
+    if where == BEFORE:
+        return older_than("created_at", created_at, post_id)
+    if where == OTHER_THAN:
+        return ~Q(pk=post_id)
+    return Q()
 
 
 # The journey a walk reads, as the walk's own query refers to it: the queue's
@@ -231,9 +248,10 @@ class _Walk:
 _WALKED_JOURNEY = RawSQL('"walked_journey"."id"', ())
 
 
-def _walk_sql(filters: QueueFilters, walk: _Walk) -> tuple[str, list]:
+def _walk_sql(filters: QueueFilters, walk: _Walk, created_at, post_id) -> tuple[str, list]:
+    where = _walk_q(walk.where, created_at, post_id)
     posts = (
-        Post.objects.filter(Q(journey_id=_WALKED_JOURNEY) & _queue_q(filters) & walk.where)
+        Post.objects.filter(Q(journey_id=_WALKED_JOURNEY) & _queue_q(filters) & where)
         .order_by(*walk.order)
         .values_list("created_at", "id")[: walk.size]
     )
@@ -241,19 +259,73 @@ def _walk_sql(filters: QueueFilters, walk: _Walk) -> tuple[str, list]:
 
 
 def _walked(
-    user, filters: QueueFilters, *walks: _Walk, limit: int | None = None
+    user,
+    filters: QueueFilters,
+    *walks: _Walk,
+    cursor: QueueCursor | None = None,
+    limit: int | None = None,
 ) -> list[tuple[dt.datetime, uuid.UUID]]:
     """(created_at, id) of the posts the ``walks`` reach in every journey of
     the queue (at most their sizes' sum a journey), oldest first, the first
     ``limit`` of them. One query, planned in a fraction of a millisecond."""
-    journeys = queue_journeys(user, filters).order_by().values("id")
-    try:
-        journeys_sql, journeys_params = journeys.query.sql_with_params()
-    except EmptyResultSet:  # no journey at all (not a teacher)
+    if not _is_teacher(user):
         return []
+    return _WALKED.rows(
+        walks=walks,
+        limit=limit,
+        created_at=cursor.created_at if cursor else None,
+        post_id=cursor.id if cursor else None,
+        **_filter_arguments(filters),
+        **_academy_arguments(user),
+    )
+
+
+def _filter_arguments(filters: QueueFilters) -> dict:
+    return {
+        "state": filters.state,
+        "journey_id": filters.journey,
+        "week_id": filters.week,
+        "mission_id": filters.mission,
+        "student_id": filters.student,
+    }
+
+
+def _filters(*, state, journey_id, week_id, mission_id, student_id) -> QueueFilters:
+    return QueueFilters(
+        journey=journey_id, week=week_id, mission=mission_id, student=student_id, state=state
+    )
+
+
+def _queue_journeys(filters: QueueFilters, academy: dict) -> QuerySet[Journey]:
+    journeys = _academy_journeys(**academy)
+    return journeys.filter(pk=filters.journey) if filters.journey else journeys
+
+
+def _walked_sql(
+    *,
+    walks,
+    limit,
+    created_at,
+    post_id,
+    state,
+    journey_id,
+    week_id,
+    mission_id,
+    student_id,
+    **academy,
+) -> tuple[str, list]:
+    filters = _filters(
+        state=state,
+        journey_id=journey_id,
+        week_id=week_id,
+        mission_id=mission_id,
+        student_id=student_id,
+    )
+    journeys = _queue_journeys(filters, academy).order_by().values("id")
+    journeys_sql, journeys_params = journeys.query.sql_with_params()
     parts, params = [], []
     for walk in walks:
-        walk_sql, walk_params = _walk_sql(filters, walk)
+        walk_sql, walk_params = _walk_sql(filters, walk, created_at, post_id)
         parts.append(
             f"SELECT walked.* FROM ({journeys_sql}) AS walked_journey"
             f" CROSS JOIN LATERAL ({walk_sql}) AS walked"
@@ -263,9 +335,15 @@ def _walked(
     if limit is not None:
         sql += " LIMIT %s"
         params.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, params
+
+
+_FILTER_VALUES = ("journey_id", "week_id", "mission_id", "student_id")
+_ACADEMY_VALUES = ("academy_id", "user_id", "organization_id")
+# The queue's walks, compiled once per process and shape (core.statements).
+_WALKED = SqlStatement(
+    _walked_sql, values=("limit", "created_at", "post_id", *_FILTER_VALUES, *_ACADEMY_VALUES)
+)
 
 
 @dataclass
@@ -351,9 +429,14 @@ def _rows(ids: list[uuid.UUID]) -> list[QueueRow]:
     """The rows of the posts ``ids``, in that order: one query by key."""
     if not ids:
         return []
-    found = Post.objects.filter(pk__in=ids).order_by().values_list(*_ROW_COLUMNS)
-    by_id = {values[0]: values for values in found}
+    by_id = {values[0]: values for values in _QUEUE_ROWS.all(ids=ids)}
     return [_row(by_id[pk]) for pk in ids if pk in by_id]
+
+
+_QUEUE_ROWS = Statement(
+    lambda *, ids: Post.objects.filter(pk__in_array=ids).order_by().values_list(*_ROW_COLUMNS),
+    values=("ids",),
+)
 
 
 @dataclass(frozen=True)
@@ -370,8 +453,9 @@ def queue_page(
     (``BadCursor`` if it is not one of ours). Two queries: the page's keys, by
     walking each journey's index, then its rows by primary key (one query doing
     both joins six tables to the walk and takes longer to plan than both run)."""
-    where = _after(QueueCursor.decode(after)) if after else Q()
-    keys = _walked(user, filters, _Walk(where, size=size + 1), limit=size + 1)
+    cursor = QueueCursor.decode(after) if after else None
+    walk = _Walk(AFTER if cursor else EVERY_POST, size=size + 1)
+    keys = _walked(user, filters, walk, cursor=cursor, limit=size + 1)
     next_cursor = None
     if len(keys) > size:
         keys = keys[:size]
@@ -402,9 +486,23 @@ class QueueCount:
 
 def queue_count(user, filters: QueueFilters) -> QueueCount:
     """One query, reading at most ``COUNT_LIMIT`` + 1 rows."""
+    if not _is_teacher(user):
+        return QueueCount(number=0, limit=COUNT_LIMIT)
     limit = COUNT_LIMIT
-    capped = queue_posts(user, filters).order_by().values("pk")[: limit + 1]
-    return QueueCount(number=capped.count(), limit=limit)
+    rows = _QUEUE_COUNT.rows(limit=limit, **_filter_arguments(filters), **_academy_arguments(user))
+    return QueueCount(number=rows[0][0], limit=limit)
+
+
+def _queue_count_sql(*, limit, **arguments) -> tuple[str, tuple]:
+    filters = _filters(**{name: arguments.pop(name) for name in ("state", *_FILTER_VALUES)})
+    journeys = _queue_journeys(filters, arguments)
+    posts = Post.objects.filter(Q(journey__in=journeys) & _queue_q(filters))
+    capped = posts.order_by().values("pk")[: limit + 1]
+    sql, params = capped.query.sql_with_params()
+    return f"SELECT COUNT(*) FROM ({sql}) AS capped", params
+
+
+_QUEUE_COUNT = SqlStatement(_queue_count_sql, values=(*_FILTER_VALUES, *_ACADEMY_VALUES))
 
 
 @dataclass(frozen=True)
@@ -421,7 +519,7 @@ def neighbours_in_queue(user, filters: QueueFilters, post: Post) -> QueueNeighbo
     One query: each journey's nearest post on either side, the nearest kept."""
     cursor = QueueCursor(created_at=post.created_at, id=post.pk)
     keys = _walked(
-        user, filters, _Walk(_before(cursor), NEWEST_FIRST), _Walk(_after(cursor), OLDEST_FIRST)
+        user, filters, _Walk(BEFORE, NEWEST_FIRST), _Walk(AFTER, OLDEST_FIRST), cursor=cursor
     )
     here = (post.created_at, post.pk)
     older = [pk for created_at, pk in keys if (created_at, pk) < here]
@@ -435,7 +533,7 @@ def next_to_grade(user, filters: QueueFilters, post: Post) -> uuid.UUID | None:
     ``post``, so posts skipped earlier come round again. None when it is empty.
     One query: each journey's next post and first post."""
     cursor = QueueCursor(created_at=post.created_at, id=post.pk)
-    keys = _walked(user, filters, _Walk(_after(cursor)), _Walk(~Q(pk=post.pk)))
+    keys = _walked(user, filters, _Walk(AFTER), _Walk(OTHER_THAN), cursor=cursor)
     here = (post.created_at, post.pk)
     following = [pk for created_at, pk in keys if (created_at, pk) > here]
     others = [pk for _created_at, pk in keys if pk != post.pk]
@@ -459,9 +557,7 @@ def filter_choices(user, filters: QueueFilters) -> FilterChoices:
     """The options of the queue's filters: the academy's journeys, and, once a
     journey is chosen, its weeks, its missions and its students. Missions
     without a journey: the academy's library. At most four queries."""
-    journeys = list(
-        academy_journeys(user).order_by("-date_start", "name").values_list("pk", "name")
-    )
+    journeys = _FILTER_JOURNEYS.all(**_academy_arguments(user)) if _is_teacher(user) else []
     weeks, students = [], []
     missions = Mission.objects.filter(organization_id=user.organization_id)
     journey_id = next((pk for pk, _name in journeys if pk == filters.journey), None)
@@ -482,3 +578,11 @@ def filter_choices(user, filters: QueueFilters) -> FilterChoices:
         missions=list(missions.order_by("name", "pk").values_list("pk", "name")),
         students=students,
     )
+
+
+_FILTER_JOURNEYS = Statement(
+    lambda **academy: (
+        _academy_journeys(**academy).order_by("-date_start", "name").values_list("pk", "name")
+    ),
+    values=_ACADEMY_VALUES,
+)
