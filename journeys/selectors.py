@@ -30,6 +30,7 @@ from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, fields_through
 from core.db import SubqueryCount
 from core.keyset import first_rows, key_after, key_decode, key_encode
 from core.links import AddressOf
+from core.statements import Statement
 from journeys.class_cache import class_page
 from journeys.models import Journey, JourneyWeek, UserJourney
 
@@ -277,10 +278,14 @@ def _members_by_key(journey: Journey) -> QuerySet[UserJourney]:
 def member_candidates(journey: Journey) -> QuerySet[Profile]:
     """People who may be added to ``journey``: the active people of its
     organization who are not enrolled yet. The add form validates against it."""
-    enrolled = UserJourney.objects.filter(journey_id=journey.pk, user_id=OuterRef("pk"))
+    return _candidates(journey_id=journey.pk, organization_id=journey.organization_id)
+
+
+def _candidates(*, journey_id, organization_id) -> QuerySet[Profile]:
+    enrolled = UserJourney.objects.filter(journey_id=journey_id, user_id=OuterRef("pk"))
     return (
         Profile.objects.filter(
-            organization_id=journey.organization_id,
+            organization_id=organization_id,
             is_active=True,
             deleted_at__isnull=True,
         )
@@ -294,13 +299,27 @@ def member_candidates_matching(
 ) -> tuple[list[Profile], bool]:
     """The first ``limit`` candidates whose name or e-mail contains ``search``,
     and whether there are more (then the page asks to narrow the search). One query."""
-    candidates = member_candidates(journey).only(*CANDIDATE_FIELDS)
-    for word in search.split():
-        candidates = candidates.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+    words = search.split()
+    if words:
+        candidates = member_candidates(journey).only(*CANDIDATE_FIELDS)
+        for word in words:
+            candidates = candidates.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        rows = list(candidates[: limit + 1])
+    else:  # the page as every teacher first opens it
+        rows = _FIRST_CANDIDATES.all(
+            journey_id=journey.pk, organization_id=journey.organization_id, size=limit + 1
         )
-    rows = list(candidates[: limit + 1])
     return rows[:limit], len(rows) > limit
+
+
+_FIRST_CANDIDATES = Statement(
+    lambda *, size, **ids: _candidates(**ids).only(*CANDIDATE_FIELDS)[:size],
+    values=("journey_id", "organization_id"),
+)
 
 
 def email_receivers(journey: Journey, *, sender: Profile) -> QuerySet[Profile]:
