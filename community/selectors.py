@@ -320,6 +320,7 @@ _FEED_KEYS = Statement(
     _feed_keys,
     values=("journey_id", "user_id", "organization_id", "created_at", "post_id", "like_count"),
 )
+_FILES = Statement(lambda *, ids: File.objects.filter(pk__in_array=ids), values=("ids",))
 _FEED_CARDS = Statement(
     lambda *, keys: _with_card_details(Post.objects.filter(pk__in_array=keys)), values=("keys",)
 )
@@ -416,6 +417,8 @@ def feed_page(
     cards = {post.pk: post for post in _FEED_CARDS.all(keys=keys)} if keys else {}
     rows = [cards[key] for key in keys if key in cards]
     _decorate(rows, journey)
+    for post in rows:
+        post.card_key = _card_key(post, user)
     next_cursor = None
     if has_more:
         last = rows[-1]
@@ -444,12 +447,37 @@ def _page_keys(*, user, journey, sort, search, cursor: FeedCursor | None, size: 
     )
 
 
+def _card_key(post: Post, viewer) -> tuple:
+    """Everything a feed card shows (templates/community/_feed_card.html), as
+    the key its drawn HTML is kept under (core.fragments)."""
+    return (
+        post.pk,
+        post.title,
+        post.content,
+        post.is_hidden,
+        post.created_at,
+        post.url,
+        post.thumbnail_url,
+        post.author_name,
+        post.user.image_url,
+        post.team.name if post.is_team_post else None,
+        post.mission_instance.mission.name if post.mission_instance_id else None,
+        post.like_count,
+        post.comment_count,
+        post.view_count,
+        post.achievement_status,
+        # Waiting or not achieved shows only to the author and the teachers.
+        bool(viewer.is_teacher or post.user_id == viewer.pk),
+    )
+
+
 def _decorate(posts: list[Post], journey) -> None:
     """Give each post ``author_name`` (the public name: "Deleted user" for a closed
     account), ``url`` (its page) and ``thumbnail_url``. One query for the page's
     first images; their addresses come from files.links, so a private attachment
     is served by the download view, which checks access."""
-    files = File.objects.in_bulk([post.first_image_id for post in posts if post.first_image_id])
+    image_ids = [post.first_image_id for post in posts if post.first_image_id]
+    files = {file.pk: file for file in _FILES.all(ids=image_ids)} if image_ids else {}
     post_url = AddressOf("community:post_detail", journey.pk)
     for post in posts:
         post.author_name = public_name(post.user)

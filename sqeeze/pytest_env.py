@@ -11,3 +11,5 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("DB_CONN_MAX_AGE", "0")
 # Compiled statements are checked against the queryset at every call (core.statements).
 os.environ.setdefault("VERIFY_STATEMENTS", "true")
+# Rows drawn once per process are drawn again and compared (core.fragments).
+os.environ.setdefault("VERIFY_FRAGMENTS", "true")

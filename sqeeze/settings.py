@@ -173,6 +173,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (core.statements). With this on (development and tests), every call also
 # builds its queryset the ordinary way and fails if the SQL differs.
 VERIFY_STATEMENTS = env.bool("VERIFY_STATEMENTS", default=DEBUG)
+# Rows drawn once per process (core.fragments): with this on, every row found
+# kept is drawn again and must be the same.
+VERIFY_FRAGMENTS = env.bool("VERIFY_FRAGMENTS", default=DEBUG)
 
 REDIS_URL = env("REDIS_URL", default="") or (
     "redis://localhost/0" if _KEYS_ONLY else embedded.redis_url()  # never opened

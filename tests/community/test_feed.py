@@ -387,3 +387,59 @@ def test_a_page_reads_posts_in_two_queries_whatever_their_likes_and_comments(
     with django_assert_num_queries(2):
         page = feed_page(user=klass.student, journey=klass.journey, sort=FeedSort.MOST_LIKED)
     assert [post.like_count for post in page.posts] == [5] * 5
+
+
+# --- cards drawn once per process (core.fragments) --------------------------
+
+
+@pytest.fixture
+def kept_cards(settings):
+    """The production path: cards kept and served without drawing them again."""
+    from core import fragments
+
+    settings.VERIFY_FRAGMENTS = False
+    fragments.forget_all()
+    yield
+    fragments.forget_all()
+
+
+def card_stats(html: str) -> list[str]:
+    return re.findall(r'class="feed-stat"[^>]*>\s*<svg.*?</svg>\s*(\d+)', html, re.S)
+
+
+@pytest.mark.usefixtures("kept_cards")
+def test_a_kept_card_changes_with_its_likes_comments_and_views(client, klass):
+    post = post_in(klass, title="Counted")
+    client.force_login(klass.student)
+    assert card_stats(client.get(klass.url).content.decode()) == ["0", "0", "0"]
+
+    LikeFactory(post=post)
+    CommentFactory(post=post)
+    client.get(reverse("community:post_detail", args=[klass.journey.pk, post.pk]))
+
+    assert card_stats(client.get(klass.url).content.decode()) == ["1", "1", "1"]
+
+
+@pytest.mark.usefixtures("kept_cards")
+def test_a_kept_card_never_shows_one_persons_badge_to_another(client, klass):
+    post_in(klass, title="Waiting", user=klass.student, achievement_status="pending")
+    client.force_login(klass.student)
+    assert "badge--pending" in client.get(klass.url).content.decode()
+
+    client.force_login(klass.classmate)
+    assert "badge--pending" not in client.get(klass.url).content.decode()
+
+
+@pytest.mark.usefixtures("kept_cards")
+def test_a_kept_card_follows_an_edit_and_a_renamed_author(client, klass):
+    post = post_in(klass, title="First title")
+    client.force_login(klass.student)
+    assert "First title" in client.get(klass.url).content.decode()
+
+    type(post).objects.filter(pk=post.pk).update(title="Second title")
+    klass.classmate.first_name = "Minji"
+    klass.classmate.save()
+
+    html = client.get(klass.url).content.decode()
+    assert "Second title" in html and "First title" not in html
+    assert "Lee Minji" in html or "Minji Lee" in html
