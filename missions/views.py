@@ -35,6 +35,7 @@ from core.moments import format_moment, zone_name_of
 from journeys.access import journey_for, managed_journey_for
 from journeys.models import Journey, JourneyWeek
 from journeys.selectors import can_manage_journey
+from journeys.templatetags.journey_tags import deadline_of
 from missions import selectors, services
 from missions.forms import (
     ExtendForm,
@@ -211,6 +212,10 @@ def plan(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
         context["week_form"] = WeekForm.for_new_week(max(numbers, default=0) + 1)
     else:
         plan = selectors.plan_for(journey=journey, user=request.user)
+    for plan_week in plan.weeks:
+        for instance in plan_week.instances:
+            instance.due = deadline_of(instance, plan.now)
+    if not manage:
         _link_student_actions(plan, journey)
     context["plan"] = plan
     return render(request, "missions/plan.html", context)
@@ -218,7 +223,8 @@ def plan(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
 
 def _link_student_actions(plan: selectors.Plan, journey: Journey) -> None:
     """Each instance's links for the student: submit, my submission, resubmit
-    (reversed once each for the plan, not once per mission)."""
+    (reversed once each for the plan, not once per mission), and the key its
+    card is kept under."""
     submit_url = AddressOf("community:submit", journey.pk)
     post_url = AddressOf("community:post_detail", journey.pk)
     edit_url = AddressOf("community:post_edit", journey.pk)
@@ -228,6 +234,34 @@ def _link_student_actions(plan: selectors.Plan, journey: Journey) -> None:
             if instance.my_post_id:
                 instance.my_post_url = post_url(instance.my_post_id)
                 instance.resubmit_url = edit_url(instance.my_post_id)
+            instance.card_key = _mission_card_key(instance, plan, journey)
+
+
+def _mission_card_key(instance, plan: selectors.Plan, journey: Journey) -> tuple:
+    """Everything a student's mission card shows
+    (templates/missions/_plan_mission.html), as the key its drawn HTML is kept
+    under (core.fragments), the deadline as it reads now (``instance.due``)."""
+    mission, due = instance.mission, instance.due
+    return (
+        instance.pk,
+        journey.pk,
+        plan.personal,
+        due.state,
+        str(due.label),
+        instance.release_date,
+        instance.expiry_date,
+        mission.name,
+        mission.mission_type,
+        mission.points,
+        mission.description,
+        instance.my_progress,
+        instance.needs_team,
+        instance.can_submit,
+        instance.can_resubmit,
+        instance.submit_url,
+        instance.my_post_id and instance.my_post_url,
+        instance.my_post_id and instance.resubmit_url,
+    )
 
 
 # --- a journey's weeks and scheduled missions (teachers) ----------------------

@@ -333,3 +333,64 @@ def test_the_plan_runs_the_same_queries_for_few_and_many_missions(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(plan_url(journey))
     assert len(list(response.context["plan"].instances)) == 31
+
+
+# --- cards drawn once per process (core.fragments) ------------------------------------
+
+
+@pytest.fixture
+def kept_cards(settings):
+    """The production path: cards kept and served without drawing them again."""
+    from core import fragments
+
+    settings.VERIFY_FRAGMENTS = False
+    fragments.forget_all()
+    yield
+    fragments.forget_all()
+
+
+@pytest.mark.usefixtures("kept_cards")
+def test_a_kept_card_follows_my_submission_and_its_grade(client, student, journey):
+    instance = open_instance(journey)
+    assert "progress-badge--not_started" in mission_card(
+        plan_page(client, student, journey), instance
+    )
+
+    post = PostFactory(mission_instance=instance, user=student)
+    assert "View my submission" in mission_card(plan_page(client, student, journey), instance)
+
+    type(post).objects.filter(pk=post.pk).update(achievement_status=AchievementStatus.NOT_ACHIEVED)
+    assert "Resubmit" in mission_card(plan_page(client, student, journey), instance)
+
+
+@pytest.mark.usefixtures("kept_cards")
+def test_a_kept_card_is_never_another_students(client, student, journey):
+    classmate = UserJourneyFactory(journey=journey, user__organization=journey.organization).user
+    instance = open_instance(journey)
+    post = PostFactory(mission_instance=instance, user=student)
+    mine = mission_card(plan_page(client, student, journey), instance)
+    assert reverse("community:post_detail", args=[journey.pk, post.pk]) in mine
+
+    theirs = mission_card(plan_page(client, classmate, journey), instance)
+    assert "progress-badge--not_started" in theirs
+    assert reverse("community:post_detail", args=[journey.pk, post.pk]) not in theirs
+
+
+@pytest.mark.usefixtures("kept_cards")
+def test_a_kept_card_follows_an_edited_mission_and_the_clock(client, student, journey):
+    now = timezone.now()
+    instance = open_instance(
+        journey,
+        mission__name="First name",
+        release_date=now + dt.timedelta(minutes=1),
+        expiry_date=now + dt.timedelta(days=3),
+    )
+    assert "Opens" in mission_card(plan_page(client, student, journey), instance)
+
+    instance.mission.name = "Second name"
+    instance.mission.save()
+    type(instance).objects.filter(pk=instance.pk).update(release_date=now - dt.timedelta(hours=1))
+
+    card = mission_card(plan_page(client, student, journey), instance)
+    assert "Second name" in card and "First name" not in card
+    assert "Opens" not in card and "D-" in card
