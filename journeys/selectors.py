@@ -69,6 +69,20 @@ def can_manage_journey(user, journey: Journey) -> bool:
 # --- the ?week= filter of the dashboard and submissions tabs -------------------------------
 
 
+def journey_weeks(journey: Journey) -> list[JourneyWeek]:
+    """The journey's weeks in the plan's order (number, then creation; NULL
+    numbers, possible in imported data, last). One query."""
+    return _JOURNEY_WEEKS.all(journey_id=journey.pk)
+
+
+_JOURNEY_WEEKS = Statement(
+    lambda *, journey_id: JourneyWeek.objects.filter(journey_id=journey_id).order_by(
+        "week_number", "created_at", "id"
+    ),
+    values=("journey_id",),
+)
+
+
 def week_from_query(raw: str | None, weeks: list[JourneyWeek]) -> tuple[JourneyWeek | None, str]:
     """The week named by ``?week=``, or None for all weeks. A value that is not
     one of this journey's weeks gives a message and all weeks: it is a filter,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Profile
 from core.statements import Statement
 from journeys.models import Journey, JourneyWeek
+from journeys.selectors import journey_weeks
 from missions.models import AchievementStatus, JourneyMissionInstance, Mission
 from teams.models import TeamMember
 
@@ -307,12 +308,7 @@ def plan_for(*, journey: Journey, user: Profile) -> Plan:
         return managed_plan(journey=journey)
     team_id = my_team_id(profile=user, journey_id=journey.pk)
     instances = instances_with_progress(journey=journey, profile=user, team_id=team_id)
-    weeks = {
-        week.pk: PlanWeek(week)
-        for week in JourneyWeek.objects.filter(journey=journey).order_by(
-            "week_number", "created_at", "id"
-        )
-    }
+    weeks = {week.pk: PlanWeek(week) for week in journey_weeks(journey)}
     now = timezone.now()
     for instance in instances:
         _mark_student_actions(instance, team_id=team_id, now=now)

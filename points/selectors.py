@@ -34,6 +34,7 @@ from accounts.models import Profile, Role
 from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, public_name
 from core.db import AnyOf, fetch_all
 from core.keyset import BadCursor, key_decode, key_encode
+from core.statements import Statement
 from journeys.class_cache import class_cached
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance
@@ -232,11 +233,7 @@ def _standings(rows: list[_Row]) -> list[StudentStanding]:
     """The rows with their profiles (one query, avatars included)."""
     if not rows:
         return []
-    profiles = (
-        Profile.objects.select_related("profile_image_file")
-        .only(*PUBLIC_NAME_FIELDS, *AVATAR_FIELDS)
-        .in_bulk([r.id for r in rows])
-    )
+    profiles = {profile.pk: profile for profile in _PROFILES.all(ids=[r.id for r in rows])}
     return [
         StudentStanding(
             profile=profile,
@@ -249,6 +246,16 @@ def _standings(rows: list[_Row]) -> list[StudentStanding]:
         # A profile closed between the two queries is simply not listed.
         if (profile := profiles.get(row.id)) is not None
     ]
+
+
+_PROFILES = Statement(
+    lambda *, ids: (
+        Profile.objects.select_related("profile_image_file")
+        .only(*PUBLIC_NAME_FIELDS, *AVATAR_FIELDS)
+        .filter(pk__in_array=ids)
+    ),
+    values=("ids",),
+)
 
 
 def _next_cursor(rows: list[StudentStanding], out_of: int) -> str | None:

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET
 
 from core.keyset import BadCursor
 from journeys.access import journey_for
-from journeys.models import JourneyWeek
-from journeys.selectors import week_from_query
+from journeys.selectors import journey_weeks, week_from_query
 from missions.selectors import my_team_id
 from points.dashboard import class_submission_rates, student_progress
 from points.selectors import (
@@ -39,7 +38,7 @@ from points.selectors import (
 @require_GET
 def dashboard(request: HttpRequest, journey_id) -> HttpResponse:
     journey = journey_for(request.user, journey_id)
-    weeks = list(JourneyWeek.objects.filter(journey=journey).order_by("week_number", "created_at"))
+    weeks = journey_weeks(journey)
     week, week_error = week_from_query(request.GET.get("week"), weeks)
     after = request.GET.get("after") or None
     page = None
@@ -56,6 +55,8 @@ def dashboard(request: HttpRequest, journey_id) -> HttpResponse:
         "week_error": week_error,
         "page": page,
     }
+    if page is not None:
+        context["page_rows"] = student_rows(page.rows, best=page.best, me=request.user)
     if page is not None and request.htmx and request.htmx.target == "leaderboard-more":
         context.update(
             student_bar_max=page.best,
@@ -76,6 +77,14 @@ def dashboard(request: HttpRequest, journey_id) -> HttpResponse:
     team_board = team_leaderboard(journey, week, team_id=team_id, top=team_top)
     context.update(
         board=board,
+        top_rows=student_rows(board.top, best=board.best, me=request.user),
+        around_rows=student_rows(board.around, best=board.best, me=request.user),
+        team_rows=team_rows(team_board.top, best=team_board.best, my_team_id=team_id),
+        my_team_row=(
+            team_rows([team_board.mine_below], best=team_board.best, my_team_id=team_id)[0]
+            if team_board.mine_below
+            else None
+        ),
         # Leaderboard bars are drawn in a viewBox as wide as the top score.
         student_bar_max=board.best,
         team_board=team_board,
@@ -98,3 +107,23 @@ def dashboard(request: HttpRequest, journey_id) -> HttpResponse:
     response = render(request, "points/dashboard.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+# The leaderboards' rows are drawn once per process (core.fragments), each
+# kept under everything it shows (templates/points/dashboard.html's
+# student-row and team-row): a row's standing (the frozen dataclass compares
+# its profile or team by id), its picture or name, the bar's full width and
+# whether it is the viewer's own.
+
+
+def student_rows(rows, *, best: int, me) -> list[tuple]:
+    """(row, key) for each student row."""
+    return [
+        (row, ("student", row, row.profile.image_url, best, row.profile.pk == me.pk))
+        for row in rows
+    ]
+
+
+def team_rows(rows, *, best: int, my_team_id) -> list[tuple]:
+    """(row, key) for each team row."""
+    return [(row, ("team", row, row.team.name, best, row.team.pk == my_team_id)) for row in rows]

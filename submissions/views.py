@@ -31,8 +31,7 @@ from accounts.selectors import public_name
 from core.keyset import BadCursor
 from journeys.access import managed_journey_for
 from journeys.class_cache import DrawnPage, class_first_page
-from journeys.models import JourneyWeek
-from journeys.selectors import week_from_query
+from journeys.selectors import journey_weeks, week_from_query
 from missions.models import JourneyMissionInstance
 from submissions.selectors import (
     CURSOR_MAX_LENGTH,
@@ -51,15 +50,11 @@ from submissions.services import (
 )
 
 
-def _weeks(journey) -> list[JourneyWeek]:
-    return list(JourneyWeek.objects.filter(journey=journey).order_by("week_number", "created_at"))
-
-
 @login_required
 @require_GET
 def overview(request: HttpRequest, journey_id) -> HttpResponse:
     journey = managed_journey_for(request.user, journey_id)
-    weeks = _weeks(journey)
+    weeks = journey_weeks(journey)
     week, week_error = week_from_query(request.GET.get("week"), weeks)
     after = request.GET.get("after") or None
     context = {

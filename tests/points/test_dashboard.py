@@ -311,3 +311,41 @@ def test_the_dashboard_runs_the_same_queries_for_10_and_200_students(
     assert board.out_of == 200
     assert len(board.top) + len(board.around) <= 10 + 5
     assert len(response.context["teams"]) == 10
+
+
+# --- rows drawn once per process (core.fragments) -----------------------------
+
+
+@pytest.fixture
+def kept_rows(settings):
+    """The production path: rows kept and served without drawing them again."""
+    from core import fragments
+
+    settings.VERIFY_FRAGMENTS = False
+    fragments.forget_all()
+    yield
+    fragments.forget_all()
+
+
+def highlighted_rows(response) -> list[str]:
+    html = response.content.decode()
+    return re.findall(r'<tr class="leaderboard__row leaderboard__row--me">(.*?)</tr>', html, re.S)
+
+
+@pytest.mark.usefixtures("kept_rows")
+def test_a_kept_row_is_highlighted_only_for_its_own_student(client, klass):
+    mine = highlighted_rows(page(client, klass, klass.student))
+    assert "Minji Kim" in mine[0]
+
+    theirs = highlighted_rows(page(client, klass, klass.classmate))
+    # Their own row only: they have no team.
+    assert len(theirs) == 1 and "Minji Kim" not in theirs[0]
+
+
+@pytest.mark.usefixtures("kept_rows")
+def test_a_kept_row_follows_new_points(client, klass):
+    assert "My points 10 PT" in text_of(page(client, klass, klass.student))
+    UserPoint.objects.filter(profile=klass.student).update(total_points=40)
+
+    text = text_of(page(client, klass, klass.classmate))
+    assert "40 PT" in text and "My rank #2 of 3" in text
