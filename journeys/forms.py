@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Profile
 from accounts.selectors import public_name
 from files.forms import PurposeFileField
 from journeys.models import Journey
@@ -122,7 +123,8 @@ class MemberAddForm(forms.Form):
         field = self.fields["people"]
         # Validation accepts every candidate; the page shows only ``choices``
         # (the ones matching the search), so a large academy stays one short list.
-        field.queryset = member_candidates(journey)
+        # Only a sent form validates: a page drawing it needs no queryset built.
+        field.queryset = member_candidates(journey) if self.is_bound else Profile.objects.none()
         if choices is not None:
             field.choices = [(person.pk, field.label_from_instance(person)) for person in choices]
 

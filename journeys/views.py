@@ -355,12 +355,13 @@ def _members_page(journey: Journey, *, after: str | None) -> MembersPage | Drawn
     return class_first_page(journey, "members", draw)
 
 
-def _people_choices(form: MemberAddForm) -> list[tuple[str, str, bool]]:
-    """The add form's people as (value, label, checked): what its checkboxes
-    show, the ones sent back with a refused form still checked."""
+def _people_choices(form: MemberAddForm) -> list[tuple[str, str, str, bool]]:
+    """The add form's people as (element id, value, label, checked): what its
+    checkboxes show, the ones sent back with a refused form still checked."""
     chosen = {str(value) for value in form["people"].value() or []}
     return [
-        (str(value), label, str(value) in chosen) for value, label in form.fields["people"].choices
+        (f"id_people_{index}", str(value), label, str(value) in chosen)
+        for index, (value, label) in enumerate(form.fields["people"].choices)
     ]
 
 
