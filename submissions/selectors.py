@@ -52,6 +52,7 @@ from accounts.selectors import PUBLIC_NAME_FIELDS, public_name
 from community.models import AchievementStatus, Post
 from core.db import fetch_all
 from core.keyset import BadCursor, first_rows, key_after, key_decode, key_encode
+from core.statements import Statement
 from journeys.class_cache import class_page
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import JourneyMissionInstance, MissionReminder
@@ -223,12 +224,24 @@ class SubmissionsOverview:
 
 def released_instances(journey: Journey, now: dt.datetime) -> QuerySet[JourneyMissionInstance]:
     """The journey's instances released by ``now``, in plan order."""
+    return _released(journey_id=journey.pk, now=now)
+
+
+def released_instance_list(journey: Journey, now: dt.datetime) -> list[JourneyMissionInstance]:
+    """``released_instances`` as a list, from a statement compiled once."""
+    return _RELEASED.all(journey_id=journey.pk, now=now)
+
+
+def _released(*, journey_id, now) -> QuerySet[JourneyMissionInstance]:
     return (
-        JourneyMissionInstance.objects.filter(journey=journey, release_date__lte=now)
+        JourneyMissionInstance.objects.filter(journey_id=journey_id, release_date__lte=now)
         .select_related("mission", "journey_week")
         .defer("mission__description")  # the tab never shows it; it can be long
         .order_by("journey_week__week_number", "release_date", "id")
     )
+
+
+_RELEASED = Statement(_released, values=("journey_id", "now"))
 
 
 # --- cursors ------------------------------------------------------------------------
@@ -544,7 +557,7 @@ def submissions_overview(
     covers every week of ``weeks``; the matrix's columns and the "not
     submitted" list only ``week`` when given."""
     now = now or timezone.now()
-    instances = list(released_instances(journey, now))
+    instances = released_instance_list(journey, now)
     columns = shown_columns(instances, week)
     open_instances = [instance for instance in columns if instance.is_open(now)]
     totals = class_totals(journey, instances, open_instances, now, listed=MISSING_LISTED_MAX)

@@ -39,6 +39,7 @@ from submissions.selectors import (
     matrix_page,
     missing_group,
     missing_page,
+    released_instance_list,
     released_instances,
     shown_columns,
     submissions_overview,
@@ -60,6 +61,7 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
     context = {
         "journey": journey,
         "active_tab": "submissions",
+        "remind_url": _remind_url(journey),
         "weeks": weeks,
         "selected_week": week,
         "selected_week_id": week.pk if week else None,
@@ -69,7 +71,7 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
         if request.htmx and after:
             # "More students" swaps its own row for the next page's rows (and
             # the next "More"): the matrix's rows only, no totals.
-            columns = shown_columns(list(released_instances(journey, timezone.now())), week)
+            columns = shown_columns(released_instance_list(journey, timezone.now()), week)
             context["page"] = matrix_page(journey=journey, columns=columns, after=after)
             context["columns"] = columns
             response = render(request, "submissions/index.html#matrix-rows", context)
@@ -130,6 +132,7 @@ def missing(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
     context = {
         "journey": journey,
         "active_tab": "submissions",
+        "remind_url": _remind_url(journey),
         "instance": instance,
         "page": page,
         "after": after or "",
@@ -144,6 +147,11 @@ def missing(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
         response = render(request, "submissions/missing.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _remind_url(journey) -> str:
+    """Where every "Remind" posts: reversed once a page, not once a student."""
+    return reverse("submissions:remind", args=[journey.pk])
 
 
 def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
@@ -214,6 +222,7 @@ def remind(request: HttpRequest, journey_id) -> HttpResponse:
         # The row replaces itself: its button becomes "Reminded today".
         context = {
             "journey": journey,
+            "remind_url": _remind_url(journey),
             "instance": instance,
             "student": {"profile": student, "name": name, "reminded_today": reminded},
             "row_message": text,
