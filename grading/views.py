@@ -11,6 +11,7 @@ without JavaScript every form is a normal POST followed by a redirect.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from functools import wraps
 
@@ -73,10 +74,17 @@ def _grade_url(post: Post, filters: QueueFilters) -> str:
 
 
 def _link_rows(rows: list[QueueRow], filters: QueueFilters) -> None:
-    """Each row's link to its grading page, in the same filtered queue."""
+    """Each row's link to its grading page, in the same filtered queue, and
+    the key its drawn HTML is kept under (core.fragments): every value of the
+    row, and whether the queue shows grading states (not in the pending one)."""
     grade_url, query = AddressOf("grading:grade"), filters.query()
+    shows_state = filters.state != QueueState.PENDING
     for row in rows:
         row.url = grade_url(row.pk) + query
+        row.row_key = (*(getattr(row, name) for name in _ROW_FIELDS), shows_state)
+
+
+_ROW_FIELDS = tuple(field.name for field in dataclasses.fields(QueueRow))
 
 
 def _gradable(request: HttpRequest, post_id) -> Post:

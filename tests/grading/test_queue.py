@@ -329,3 +329,36 @@ def test_the_queue_costs_the_same_queries_for_one_journey_and_many(
     with django_assert_num_queries(QUEUE_QUERIES[False]):
         response = client.get(QUEUE)
     assert len(_shown(response)) == 19
+
+
+# --- rows drawn once per process (core.fragments) ------------------------------
+
+
+@pytest.fixture
+def kept_rows(settings):
+    """The production path: rows kept and served without drawing them again."""
+    from core import fragments
+
+    settings.VERIFY_FRAGMENTS = False
+    fragments.forget_all()
+    yield
+    fragments.forget_all()
+
+
+@pytest.mark.usefixtures("kept_rows")
+def test_a_kept_row_follows_its_grade_and_title(client, school):
+    post = submission(school.instance, school.student, title="First try")
+    teacher = logged_in(client, school.teacher)
+    every_state = QUEUE + "?state=all"
+    assert "First try" in teacher.get(every_state).content.decode()
+
+    Post.objects.filter(pk=post.pk).update(
+        title="Second try", achievement_status=AchievementStatus.ACHIEVED, score=10
+    )
+    page = teacher.get(every_state).content.decode()
+
+    assert "Second try" in page and "First try" not in page
+    assert "status-badge--achieved" in page
+    # The pending queue draws the same row without the state: another key.
+    Post.objects.filter(pk=post.pk).update(achievement_status=AchievementStatus.PENDING)
+    assert "status-badge" not in teacher.get(QUEUE).content.decode()
