@@ -320,12 +320,14 @@ def _render_members(
             (person.pk, add_form.fields["people"].label_from_instance(person))
             for person in candidates
         ]
+    people_choices = _people_choices(add_form)
     context = {
         "journey": journey,
         "active_tab": "members",
         "members": members,
         "add_form": add_form,
-        "people_choices": _people_choices(add_form),
+        "people_choices": people_choices,
+        "people_choices_key": (tuple(people_choices), bool(add_form["people"].errors)),
         "candidates": candidates,
         "more_candidates": more_candidates,
         "search": search,

@@ -79,6 +79,7 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
             overview = submissions_overview(journey=journey, weeks=weeks, week=week)
             context["overview"] = overview
             context["columns"] = overview.columns
+            context.update(_drawn_keys(overview, week))
             context["page"] = (
                 matrix_page(journey=journey, columns=overview.columns, after=after)
                 if after
@@ -90,6 +91,24 @@ def overview(request: HttpRequest, journey_id) -> HttpResponse:
     # The same URL answers a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _drawn_keys(overview, week) -> dict:
+    """The keys the chart and the matrix's head are drawn under
+    (core.fragments): everything each shows."""
+    rates = tuple(
+        (rate.week.pk, rate.week.name, rate.students, rate.released, rate.submitted, rate.y)
+        for rate in overview.rates
+    )
+    columns = tuple(
+        (total.instance.pk, total.instance.journey_week.name, total.instance.mission.name)
+        + (total.students, total.submitted)
+        for total in overview.totals
+    )
+    return {
+        "rate_chart_key": (rates, overview.chart_height, week.pk if week else None),
+        "matrix_head_key": columns,
+    }
 
 
 def _first_matrix_page(journey, columns: list[JourneyMissionInstance]) -> DrawnPage:
