@@ -74,3 +74,28 @@ def test_the_table_forgets_the_least_recently_used_rows(settings, monkeypatch):
     assert draw.calls == 3
     drawn("card", 2, draw)
     assert draw.calls == 4
+
+
+def test_the_tag_makes_one_key_of_several_parts(settings):
+    import uuid
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    settings.VERIFY_FRAGMENTS = False
+    tabs = Template(
+        "{% load fragments %}"
+        '{% drawn "journeys/_journey_base.html#journey-tabs" journey.pk manages active_tab %}'
+    )
+    journey = SimpleNamespace(pk=uuid.uuid4())
+
+    def draw(manages: bool, active_tab: str) -> str:
+        context = {"journey": journey, "manages": manages, "active_tab": active_tab}
+        return tabs.render(Context(context))
+
+    teacher_feed = draw(True, "feed")
+    student_plan = draw(False, "plan")
+    assert "/members/" in teacher_feed and "/members/" not in student_plan
+    assert 'feed/" aria-current="page"' in teacher_feed
+    assert 'plan/" aria-current="page"' in student_plan
+    assert draw(True, "feed") == teacher_feed
