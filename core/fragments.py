@@ -31,24 +31,24 @@ from django.utils.translation import get_language
 MAX_ROWS = 4000
 
 
-class _Table:
+class LruTable:
     """A bounded least-recently-used table (threads: a live server's)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._rows: OrderedDict[Hashable, str] = OrderedDict()
+        self._rows: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> str | None:
+    def get(self, key: Hashable):
         with self._lock:
             html = self._rows.get(key)
             if html is not None:
                 self._rows.move_to_end(key)
             return html
 
-    def put(self, key: Hashable, html: str) -> None:
+    def put(self, key: Hashable, value) -> None:
         with self._lock:
-            self._rows[key] = html
+            self._rows[key] = value
             self._rows.move_to_end(key)
             while len(self._rows) > self.size:
                 self._rows.popitem(last=False)
@@ -58,7 +58,7 @@ class _Table:
             self._rows.clear()
 
 
-_table = _Table(MAX_ROWS)
+_table = LruTable(MAX_ROWS)
 
 
 def drawn(name: str, key: Hashable, draw: Callable[[], str]) -> SafeString:

@@ -37,6 +37,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from core.db import fetch_all
+from core.fragments import LruTable
 from core.keyset import page_of_order
 from journeys.models import ClassVersion, Journey
 
@@ -144,5 +145,18 @@ def class_first_page(journey: Journey, name: str, draw: Callable[[], DrawnPage])
     for the language and the time zone, which are part of the key. Later
     pages, after a cursor anyone can write, are drawn at each request: their
     keys could fill the cache."""
-    zone = timezone.get_current_timezone_name()
-    return class_cached(journey, f"first-page:{name}:{get_language()}:{zone}", draw)
+    key = f"first-page:{name}:{get_language()}:{timezone.get_current_timezone_name()}"
+    version = class_version(journey)
+    if version is None:
+        return draw()
+    # Kept in this process too, under the same version: a page of 100 KB and
+    # more cost more to fetch from Redis and unpickle than the rest of its read.
+    here = (journey.pk, version, key)
+    page = _FIRST_PAGES_HERE.get(here)
+    if page is None:
+        page = class_cached(journey, key, draw)
+        _FIRST_PAGES_HERE.put(here, page)
+    return page
+
+
+_FIRST_PAGES_HERE = LruTable(64)

@@ -62,7 +62,7 @@ def test_verifying_catches_a_key_that_misses_what_the_row_shows():
 
 def test_the_table_forgets_the_least_recently_used_rows(settings, monkeypatch):
     settings.VERIFY_FRAGMENTS = False
-    monkeypatch.setattr(fragments, "_table", fragments._Table(2))
+    monkeypatch.setattr(fragments, "_table", fragments.LruTable(2))
     draw = Drawing()
     drawn("card", 1, draw)
     drawn("card", 2, draw)

@@ -284,6 +284,28 @@ def test_the_cache_answers_until_the_class_changes(klass):
     assert class_cached(first, "probe", compute) == [1]
 
 
+def test_a_drawn_first_page_is_kept_in_the_process_until_the_class_changes(klass):
+    from django.core.cache import cache
+
+    from journeys.class_cache import DrawnPage, class_first_page
+
+    drawings = []
+
+    def draw():
+        drawings.append(1)
+        return DrawnPage(rows_html=f"<tr>{len(drawings)}</tr>", row_ids=[], next_cursor=None)
+
+    def first_page():
+        return class_first_page(Journey.objects.get(pk=klass.journey.pk), "probe", draw)
+
+    assert first_page().rows_html == "<tr>1</tr>"
+    cache.clear()  # the shared cache is not asked again: this process keeps it
+    assert first_page().rows_html == "<tr>1</tr>"
+    _award(klass)
+    assert first_page().rows_html == "<tr>2</tr>"
+    assert len(drawings) == 2
+
+
 def test_the_cache_keeps_journeys_and_names_apart(klass, organization):
     other = ClassScenario.build(organization, weeks=1, missions=(MissionAt(week=1),)).journey
     assert class_cached(klass.journey, "probe", lambda: ["mine"]) == ["mine"]
