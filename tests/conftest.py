@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Role
+from core import fragments
 from notifications import fan_out_tasks
 from notifications.fan_out import notifications_fan_out
 from tests.browser import chromium  # noqa: F401 (a fixture for browser tests)
@@ -33,6 +34,16 @@ def fresh_rate_limits():
         keys = list(client.scan_iter(match=pattern, count=1000))
         if keys:
             client.delete(*keys)
+
+
+@pytest.fixture
+def kept_fragments(settings):
+    """The production path of core.fragments: rows kept and served without
+    drawing them again (tests otherwise draw every kept row again and compare)."""
+    settings.VERIFY_FRAGMENTS = False
+    fragments.forget_all()
+    yield
+    fragments.forget_all()
 
 
 @pytest.fixture

@@ -392,22 +392,11 @@ def test_a_page_reads_posts_in_two_queries_whatever_their_likes_and_comments(
 # --- cards drawn once per process (core.fragments) --------------------------
 
 
-@pytest.fixture
-def kept_cards(settings):
-    """The production path: cards kept and served without drawing them again."""
-    from core import fragments
-
-    settings.VERIFY_FRAGMENTS = False
-    fragments.forget_all()
-    yield
-    fragments.forget_all()
-
-
 def card_stats(html: str) -> list[str]:
     return re.findall(r'class="feed-stat"[^>]*>\s*<svg.*?</svg>\s*(\d+)', html, re.S)
 
 
-@pytest.mark.usefixtures("kept_cards")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_card_changes_with_its_likes_comments_and_views(client, klass):
     post = post_in(klass, title="Counted")
     client.force_login(klass.student)
@@ -420,7 +409,7 @@ def test_a_kept_card_changes_with_its_likes_comments_and_views(client, klass):
     assert card_stats(client.get(klass.url).content.decode()) == ["1", "1", "1"]
 
 
-@pytest.mark.usefixtures("kept_cards")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_card_never_shows_one_persons_badge_to_another(client, klass):
     post_in(klass, title="Waiting", user=klass.student, achievement_status="pending")
     client.force_login(klass.student)
@@ -430,7 +419,7 @@ def test_a_kept_card_never_shows_one_persons_badge_to_another(client, klass):
     assert "badge--pending" not in client.get(klass.url).content.decode()
 
 
-@pytest.mark.usefixtures("kept_cards")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_card_follows_an_edit_and_a_renamed_author(client, klass):
     post = post_in(klass, title="First title")
     client.force_login(klass.student)

@@ -334,18 +334,7 @@ def test_the_queue_costs_the_same_queries_for_one_journey_and_many(
 # --- rows drawn once per process (core.fragments) ------------------------------
 
 
-@pytest.fixture
-def kept_rows(settings):
-    """The production path: rows kept and served without drawing them again."""
-    from core import fragments
-
-    settings.VERIFY_FRAGMENTS = False
-    fragments.forget_all()
-    yield
-    fragments.forget_all()
-
-
-@pytest.mark.usefixtures("kept_rows")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_row_follows_its_grade_and_title(client, school):
     post = submission(school.instance, school.student, title="First try")
     teacher = logged_in(client, school.teacher)

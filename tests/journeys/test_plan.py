@@ -338,18 +338,7 @@ def test_the_plan_runs_the_same_queries_for_few_and_many_missions(
 # --- cards drawn once per process (core.fragments) ------------------------------------
 
 
-@pytest.fixture
-def kept_cards(settings):
-    """The production path: cards kept and served without drawing them again."""
-    from core import fragments
-
-    settings.VERIFY_FRAGMENTS = False
-    fragments.forget_all()
-    yield
-    fragments.forget_all()
-
-
-@pytest.mark.usefixtures("kept_cards")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_card_follows_my_submission_and_its_grade(client, student, journey):
     instance = open_instance(journey)
     assert "progress-badge--not_started" in mission_card(
@@ -363,7 +352,7 @@ def test_a_kept_card_follows_my_submission_and_its_grade(client, student, journe
     assert "Resubmit" in mission_card(plan_page(client, student, journey), instance)
 
 
-@pytest.mark.usefixtures("kept_cards")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_card_is_never_another_students(client, student, journey):
     classmate = UserJourneyFactory(journey=journey, user__organization=journey.organization).user
     instance = open_instance(journey)
@@ -376,7 +365,7 @@ def test_a_kept_card_is_never_another_students(client, student, journey):
     assert reverse("community:post_detail", args=[journey.pk, post.pk]) not in theirs
 
 
-@pytest.mark.usefixtures("kept_cards")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_card_follows_an_edited_mission_and_the_clock(client, student, journey):
     now = timezone.now()
     instance = open_instance(

@@ -316,23 +316,12 @@ def test_the_dashboard_runs_the_same_queries_for_10_and_200_students(
 # --- rows drawn once per process (core.fragments) -----------------------------
 
 
-@pytest.fixture
-def kept_rows(settings):
-    """The production path: rows kept and served without drawing them again."""
-    from core import fragments
-
-    settings.VERIFY_FRAGMENTS = False
-    fragments.forget_all()
-    yield
-    fragments.forget_all()
-
-
 def highlighted_rows(response) -> list[str]:
     html = response.content.decode()
     return re.findall(r'<tr class="leaderboard__row leaderboard__row--me">(.*?)</tr>', html, re.S)
 
 
-@pytest.mark.usefixtures("kept_rows")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_row_is_highlighted_only_for_its_own_student(client, klass):
     mine = highlighted_rows(page(client, klass, klass.student))
     assert "Minji Kim" in mine[0]
@@ -342,7 +331,7 @@ def test_a_kept_row_is_highlighted_only_for_its_own_student(client, klass):
     assert len(theirs) == 1 and "Minji Kim" not in theirs[0]
 
 
-@pytest.mark.usefixtures("kept_rows")
+@pytest.mark.usefixtures("kept_fragments")
 def test_a_kept_row_follows_new_points(client, klass):
     assert "My points 10 PT" in text_of(page(client, klass, klass.student))
     UserPoint.objects.filter(profile=klass.student).update(total_points=40)

@@ -316,18 +316,7 @@ QUERIES_PER_PAGE = 6
 # --- the chart and the matrix's head drawn once per process (core.fragments) ----------
 
 
-@pytest.fixture
-def kept_parts(settings):
-    """The production path: parts kept and served without drawing them again."""
-    from core import fragments
-
-    settings.VERIFY_FRAGMENTS = False
-    fragments.forget_all()
-    yield
-    fragments.forget_all()
-
-
-@pytest.mark.usefixtures("kept_parts")
+@pytest.mark.usefixtures("kept_fragments")
 def test_the_kept_chart_and_totals_follow_a_new_submission(client, klass):
     html = page(client, klass).content.decode()
     assert "50% · 3/6" in html and 'title="1 of 3 students submitted"' in html
@@ -339,7 +328,7 @@ def test_the_kept_chart_and_totals_follow_a_new_submission(client, klass):
     assert "50% · 3/6" not in html
 
 
-@pytest.mark.usefixtures("kept_parts")
+@pytest.mark.usefixtures("kept_fragments")
 def test_the_kept_chart_marks_the_chosen_week(client, klass):
     week = klass.weeks[1]
     assert "rate-chart__week--selected" not in page(client, klass).content.decode()
