@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-# About 2 KB a row: a few megabytes a process at most.
+# About 2 KB a row: a few megabytes a process at most. Keys hold the rows'
+# values (model instances among them), which stay alive as long as the row.
 MAX_ROWS = 4000
 
 
@@ -40,11 +41,12 @@ class LruTable:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable):
+        """The value kept under ``key``, or None."""
         with self._lock:
-            html = self._rows.get(key)
-            if html is not None:
+            value = self._rows.get(key)
+            if value is not None:
                 self._rows.move_to_end(key)
-            return html
+            return value
 
     def put(self, key: Hashable, value) -> None:
         with self._lock:
