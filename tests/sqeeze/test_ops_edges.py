@@ -66,11 +66,15 @@ def closed_port_url(scheme: str) -> str:
 def run_beat(env: dict[str, str], cwd: Path, schedule: Path) -> str:
     """Start ``celery -A sqeeze beat`` (the machine's Redis as broker) in ``cwd``,
     wait until it runs and has written its schedule (files named ``schedule``'s
-    name and more), stop it as a supervisor does (SIGTERM); its log (stderr)."""
+    name and more), stop it as a supervisor does (SIGTERM); its log (stderr).
+
+    Beat logs "Starting..." before it sets its schedule up, and "Ticking with
+    max interval" (debug) once it is: stopped in between, on a slow machine,
+    it had merged only some of our entries into the file."""
     out, err = cwd / "beat.out", cwd / "beat.err"
     with out.open("w") as stdout, err.open("w") as stderr:
         beat = subprocess.Popen(
-            [CELERY, "-A", "sqeeze", "beat", "-l", "info"],
+            [CELERY, "-A", "sqeeze", "beat", "-l", "debug"],
             cwd=cwd,
             env=env,
             stdout=stdout,
@@ -81,7 +85,7 @@ def run_beat(env: dict[str, str], cwd: Path, schedule: Path) -> str:
         def started() -> bool:
             assert beat.poll() is None, f"beat exited ({beat.returncode}):\n{err.read_text()}"
             written = list(schedule.parent.glob(f"{schedule.name}*"))
-            return bool(written) and "beat: Starting..." in err.read_text()
+            return bool(written) and "beat: Ticking with max interval" in err.read_text()
 
         wait_until(started, 60, "celery beat to start and write its schedule")
     finally:
