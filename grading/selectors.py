@@ -120,7 +120,7 @@ def academy_journeys(user) -> QuerySet[Journey]:
     academy's. None for a student (every grading URL is then a 404)."""
     if not _is_teacher(user):
         return Journey.objects.none()
-    return Journey.objects.visible_to(user).filter(organization_id=user.organization_id)
+    return _academy_journeys(**_academy_arguments(user))
 
 
 def moderatable_posts(user) -> QuerySet[Post]:
@@ -290,10 +290,18 @@ def _filter_arguments(filters: QueueFilters) -> dict:
     }
 
 
-def _filters(*, state, journey_id, week_id, mission_id, student_id) -> QueueFilters:
-    return QueueFilters(
-        journey=journey_id, week=week_id, mission=mission_id, student=student_id, state=state
+def _split_filters(arguments: dict) -> tuple[QueueFilters, dict]:
+    """A compiled statement's arguments back into the queue's filters (see
+    ``_filter_arguments``) and the academy's arguments (the rest)."""
+    academy = dict(arguments)
+    filters = QueueFilters(
+        journey=academy.pop("journey_id"),
+        week=academy.pop("week_id"),
+        mission=academy.pop("mission_id"),
+        student=academy.pop("student_id"),
+        state=academy.pop("state"),
     )
+    return filters, academy
 
 
 def _queue_journeys(filters: QueueFilters, academy: dict) -> QuerySet[Journey]:
@@ -301,26 +309,8 @@ def _queue_journeys(filters: QueueFilters, academy: dict) -> QuerySet[Journey]:
     return journeys.filter(pk=filters.journey) if filters.journey else journeys
 
 
-def _walked_sql(
-    *,
-    walks,
-    limit,
-    created_at,
-    post_id,
-    state,
-    journey_id,
-    week_id,
-    mission_id,
-    student_id,
-    **academy,
-) -> tuple[str, list]:
-    filters = _filters(
-        state=state,
-        journey_id=journey_id,
-        week_id=week_id,
-        mission_id=mission_id,
-        student_id=student_id,
-    )
+def _walked_sql(*, walks, limit, created_at, post_id, **arguments) -> tuple[str, list]:
+    filters, academy = _split_filters(arguments)
     journeys = _queue_journeys(filters, academy).order_by().values("id")
     journeys_sql, journeys_params = journeys.query.sql_with_params()
     parts, params = [], []
@@ -494,8 +484,8 @@ def queue_count(user, filters: QueueFilters) -> QueueCount:
 
 
 def _queue_count_sql(*, limit, **arguments) -> tuple[str, tuple]:
-    filters = _filters(**{name: arguments.pop(name) for name in ("state", *_FILTER_VALUES)})
-    journeys = _queue_journeys(filters, arguments)
+    filters, academy = _split_filters(arguments)
+    journeys = _queue_journeys(filters, academy)
     posts = Post.objects.filter(Q(journey__in=journeys) & _queue_q(filters))
     capped = posts.order_by().values("pk")[: limit + 1]
     sql, params = capped.query.sql_with_params()
