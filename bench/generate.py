@@ -795,8 +795,17 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
+    from django.db import transaction
 
+    from core.database_roles import as_owner
+
+    # The owner writes the data set: it switches the class triggers off while it
+    # writes, and VACUUM is the owner's (both refused to the runtime role).
+    with as_owner() as connection:
+        return _generate_into(connection, scale, args, make_password, transaction)
+
+
+def _generate_into(connection, scale: Scale, args, make_password, transaction) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM profiles")
         if cursor.fetchone()[0]:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core import tenancy
 from files.services import file_purge_deleted
 
 
 @shared_task(name="files.purge_deleted_files", ignore_result=True)
+@tenancy.run_in(tenancy.SYSTEM)
 def purge_deleted_files() -> int:
     return file_purge_deleted()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile
+from core import tenancy
 from core.text import printable_line
 from files.services import file_upload
 from inquiries import tasks
@@ -98,7 +99,9 @@ def inquiry_submit(
         "current_tools": _text(current_tools, field=_("Tools"), max_length=ANSWER_MAX_LENGTH),
         "tool_issues": _text(tool_issues, field=_("Problems"), max_length=ANSWER_MAX_LENGTH),
     }
-    with transaction.atomic():
+    # Inquiries are the platform's (Row Level Security): a visitor hands one over
+    # and cannot read it back.
+    with transaction.atomic(), tenancy.use(tenancy.SYSTEM):
         inquiry = Inquiry.objects.create(
             **fields, status=InquiryStatus.PENDING, privacy_agreed_at=timezone.now()
         )

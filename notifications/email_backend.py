@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.html import strip_tags
 
+from core import tenancy
 from notifications.email_tasks import drain_on_commit
 from notifications.models import EmailQueue
 
@@ -59,7 +60,9 @@ class QueueEmailBackend(BaseEmailBackend):
         if not rows:
             return 0
         try:
-            with transaction.atomic():
+            # The queue is the platform's (Row Level Security): whoever sends a
+            # mail hands it to the system, which alone reads the queue.
+            with transaction.atomic(), tenancy.use(tenancy.SYSTEM):
                 EmailQueue.objects.bulk_create(rows)
                 drain_on_commit()
         except DatabaseError:

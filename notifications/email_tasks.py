@@ -11,12 +11,14 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from core import tenancy
 from notifications.email_delivery import email_queue_drain
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.drain_email_queue", ignore_result=True)
+@tenancy.run_in(tenancy.SYSTEM)
 def drain_email_queue() -> dict[str, int]:
     result = email_queue_drain()
     if result.batch_full:

@@ -13,17 +13,20 @@ from collections.abc import Sequence
 from celery import shared_task
 from django.db import transaction
 
+from core import tenancy
 from notifications.fan_out import notifications_fan_out, notifications_pending
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.fan_out", ignore_result=True)
+@tenancy.run_in(tenancy.SYSTEM)
 def fan_out_notifications(notification_ids: list[str]) -> int:
     return notifications_fan_out(notification_ids=notification_ids)
 
 
 @shared_task(name="notifications.fan_out_pending", ignore_result=True)
+@tenancy.run_in(tenancy.SYSTEM)
 def fan_out_pending() -> int:
     """Beat, every minute: rows a lost task message left behind."""
     return notifications_fan_out(notification_ids=notifications_pending())

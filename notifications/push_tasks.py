@@ -11,6 +11,7 @@ import logging
 
 from celery import shared_task
 
+from core import tenancy
 from notifications.push_delivery import (
     PUSH_MAX_RETRIES,
     PushOutcome,
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.send_push", bind=True, max_retries=PUSH_MAX_RETRIES)
+@tenancy.run_in(tenancy.SYSTEM)
 def send_push(
     self, notification_id: str, subscription_ids: list[str] | None = None
 ) -> dict[str, int]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from accounts.models import Profile
+from core import tenancy
 from core.moments import in_person_terms
 from notifications.fan_out_tasks import fan_out_on_commit
 from notifications.models import Notification, NotificationPreference
@@ -71,7 +72,9 @@ def notifications_send(
     for row in rows:
         if notification_type(row.type).in_app_only:
             row.fanned_out_at = now  # nothing to send but the in-app row
-    with transaction.atomic():
+    # Written as the academy's work: the actor may not read another person's
+    # notification back (the INSERT returns the rows it wrote; core.tenancy).
+    with transaction.atomic(), tenancy.as_academy():
         Notification.objects.bulk_create(rows)
         fan_out_on_commit([str(row.pk) for row in rows if row.fanned_out_at is None])
     return rows

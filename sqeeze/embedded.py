@@ -40,6 +40,11 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDED_DIR = Path(os.environ.get("SQEEZE_EMBEDDED_DIR", BASE_DIR / ".embedded"))
 DATABASE_NAME = "sqeeze"
+# The embedded cluster's superuser owns the tables and runs migrations; Sqeeze
+# itself connects as RUNTIME_ROLE, which Row Level Security binds
+# (core.database_roles creates it and grants it the tables).
+OWNER_ROLE = "postgres"
+RUNTIME_ROLE = "sqeeze_app"
 REDIS_DB_FILE = "sqeeze.rdb"
 STOP_TIMEOUT_SECONDS = 15
 # `make run` (sqeeze.launcher) holds this file locked for as long as it runs.
@@ -64,8 +69,9 @@ _owner_pid: int | None = None
 # --- PostgreSQL ---------------------------------------------------------------
 
 
-def postgres_url() -> str:
-    """Start (or attach to) the embedded PostgreSQL and return its URL."""
+def postgres_url(role: str = RUNTIME_ROLE) -> str:
+    """Start (or attach to) the embedded PostgreSQL and return its URL for
+    ``role`` (the runtime role by default; ``OWNER_ROLE`` for migrations)."""
     global _postgres_server
     if _postgres_server is None:
         pgserver = _import_embedded("pgserver", "DATABASE_URL")
@@ -82,7 +88,7 @@ def postgres_url() -> str:
         _release_at_exit()
         _ensure_database(server)
     socket_dir = _postgres_server.get_postmaster_info().socket_dir
-    return f"postgres://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir), safe='/')}"
+    return f"postgres://{role}@/{DATABASE_NAME}?host={quote(str(socket_dir), safe='/')}"
 
 
 def _recover_postgres(data_dir: Path) -> None:
@@ -147,6 +153,11 @@ def _ensure_database(server) -> None:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    # The runtime role can log in before the first migration grants it anything
+    # (the cluster trusts local connections, so it needs no password).
+    role = server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{RUNTIME_ROLE}';")
+    if "(1 row)" not in role:
+        server.psql(f"CREATE ROLE {RUNTIME_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;")
 
 
 def _release_postgres(server, last_user: bool) -> None:

@@ -68,6 +68,7 @@ class Launcher:
         if not self.env.get("DATABASE_URL"):
             say("Starting the embedded PostgreSQL (data in .embedded/postgres) …")
             self.env["DATABASE_URL"] = embedded.postgres_url()
+            self.env["DATABASE_OWNER_URL"] = embedded.postgres_url(embedded.OWNER_ROLE)
         if not self.env.get("REDIS_URL"):
             say("Starting the embedded Redis (data in .embedded/redis) …")
             self.env["REDIS_URL"] = embedded.redis_url()

@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after auth, before anything reads the database: the request runs in
+    # one transaction with its person, academy and role (accounts.tenancy).
+    "accounts.tenancy.DatabaseContextMiddleware",
     # Budgets of anonymous writes per client address (after locale and auth).
     "core.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,12 +139,32 @@ TEMPLATES = [
 
 # --- Data stores -----------------------------------------------------------
 
+# Two roles (README "Configuration", docs/architecture.md "Tenancy in the
+# database"): DATABASE_URL is the runtime role Sqeeze connects as, bound by Row
+# Level Security (neither superuser nor owner of the tables, no BYPASSRLS);
+# DATABASE_OWNER_URL is the tables' owner, used only to migrate, back up and
+# restore (core.database_roles.as_owner). Unset, the owner is DATABASE_URL's role:
+# one role for both, which production refuses and tests reject.
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    DATABASE_OWNER = env.db(
+        "DATABASE_OWNER_URL", default=env("DATABASE_URL")
+    )  # fmt: skip
 elif _KEYS_ONLY:
     DATABASES = {"default": env.db_url_config("postgres://unused@localhost/unused")}  # never opened
+    DATABASE_OWNER = DATABASES["default"]
 else:
     DATABASES = {"default": env.db_url_config(embedded.postgres_url())}
+    DATABASE_OWNER = env.db_url_config(embedded.postgres_url(embedded.OWNER_ROLE))
+# The runtime role's own settings, kept apart: while the owner migrates,
+# DATABASES["default"] holds the owner's (core.database_roles.as_owner).
+DATABASE_RUNTIME = dict(DATABASES["default"])
+if not (DEBUG or _KEYS_ONLY) and DATABASE_OWNER["USER"] == DATABASES["default"]["USER"]:
+    raise ImproperlyConfigured(
+        "DATABASE_URL and DATABASE_OWNER_URL name the same database role. Production "
+        "(DEBUG off) runs as a role that Row Level Security binds: set DATABASE_URL to "
+        "that role and DATABASE_OWNER_URL to the tables' owner (README, Configuration)."
+    )
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

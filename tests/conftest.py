@@ -5,13 +5,42 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
 
 from accounts.models import Role
-from core import fragments
+from core import database_roles, fragments, tenancy
 from notifications import fan_out_tasks
 from notifications.fan_out import notifications_fan_out
 from tests.browser import chromium  # noqa: F401 (a fixture for browser tests)
 from tests.factories import TEST_PASSWORD, OrganizationFactory, ProfileFactory
+
+# The tests' own reads and writes (factories, assertions, fixtures of any scope)
+# are the platform operator's; every request the test client or a browser
+# makes runs in its own context (accounts.tenancy), as do tasks (core.tenancy).
+tenancy.set_process_default(tenancy.OPERATOR)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """pytest-django's, with the two database roles: the owner creates and
+    migrates the test database (which grants the runtime role), and the tests
+    connect as the runtime role, so Row Level Security binds everything the
+    app does. The run stops if that role could escape it."""
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        with database_roles.as_owner():
+            databases = setup_databases(verbosity=verbosity, interactive=False)
+        problem = database_roles.runtime_role_problem(connection)
+    if problem:
+        pytest.exit(
+            f"The tests must connect as a runtime role that Row Level Security binds: {problem}. "
+            "Set DATABASE_URL to that role and DATABASE_OWNER_URL to the owner (README).",
+            returncode=3,
+        )
+    yield
+    with django_db_blocker.unblock(), database_roles.as_owner():
+        teardown_databases(databases, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from psycopg.conninfo import make_conninfo
 
+from core.database_roles import as_owner
 from core.db import fetch_all
 from sqeeze.backup import BackupError
 
@@ -129,12 +130,16 @@ class Database:
 
 def configured_database() -> Database:
     """Django's default database (the embedded one when ``DATABASE_URL`` is
-    unset: settings started it)."""
-    try:
-        connection.ensure_connection()
-    except DatabaseError as error:
-        raise BackupError(f"Cannot connect to the database: {error}") from None
-    params = connection.get_connection_params()
+    unset: settings started it), reached as the tables' owner
+    (``DATABASE_OWNER_URL``): Row Level Security hides every row from the
+    runtime role outside a request, and a restore replaces the owner's tables."""
+    with as_owner() as owner:
+        try:
+            owner.ensure_connection()
+        except DatabaseError as error:
+            raise BackupError(f"Cannot connect to the database: {error}") from None
+        params = owner.get_connection_params()
+        server_version_num = owner.pg_version
     password = params.pop("password", None)
     # What libpq understands; Django adds Python objects (cursor class, adapters).
     libpq = {
@@ -150,7 +155,7 @@ def configured_database() -> Database:
         host=str(params.get("host", "") or "localhost"),
         conninfo=make_conninfo(**libpq),
         env=env,
-        server_version_num=connection.pg_version,
+        server_version_num=server_version_num,
     )
 
 
@@ -235,8 +240,11 @@ def database_replace(*, database: Database, tools: ClientTools, dump: Path) -> N
             # our BEGIN and a COMMIT sent only if pg_restore read the whole dump:
             # psql stops at the first error, and a session that ends without
             # COMMIT changes nothing.
+            # No owner and no grants from the dump: the restoring owner owns
+            # everything, and migrate (run next) grants this installation's
+            # runtime role, whatever the dumped one was called.
             to_sql = subprocess.Popen(
-                [tools.command("pg_restore"), "--no-owner", "--file=-", str(dump)],
+                [tools.command("pg_restore"), "--no-owner", "--no-acl", "--file=-", str(dump)],
                 stdout=subprocess.PIPE, stderr=restore_err, env=database.env,
             )  # fmt: skip
             apply = subprocess.Popen(

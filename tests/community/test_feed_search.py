@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from community.models import Post
 from community.selectors import FeedSort, feed_posts, prefix_tsquery
+from core.database_roles import as_owner
 from tests.factories import (
     JourneyFactory,
     JourneyWeekFactory,
@@ -186,6 +187,7 @@ def test_prefix_tsquery_keeps_at_most_eight_terms():
 # --- the index ----------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_text_search_uses_the_gin_index(student, journey, organization):
     author = ProfileFactory(organization=organization)
     Post.objects.bulk_create(
@@ -195,8 +197,9 @@ def test_the_text_search_uses_the_gin_index(student, journey, organization):
     Post.objects.create(journey=journey, user=author, title="미션을 마쳤어요")
     posts = feed_posts(user=student, journey=journey, sort=FeedSort.NEWEST, search="미션")
     sql, params = posts.query.sql_with_params()
+    with as_owner() as owner, owner.cursor() as cursor:
+        cursor.execute("ANALYZE posts")  # the owner's (committed rows: a transactional test)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE posts")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "posts_search_idx" in plan, plan

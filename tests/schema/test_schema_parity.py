@@ -22,6 +22,7 @@ from typing import Literal
 import pytest
 from django.db import connection, transaction
 
+from core.database_roles import as_owner
 from tests.schema.seed_spec import (
     USER_DEFINED,
     SeedColumn,
@@ -513,8 +514,9 @@ def lookup_constraint(table: str, column: str, contype: str) -> str:
 
 def mismatches_after(statements: list[str]) -> list[str]:
     """Runs ``statements``, returns the mismatches, then undoes the statements."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    # Only the owner may alter tables; its transaction is rolled back below.
+    with as_owner() as owner, transaction.atomic():
+        with owner.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
         mismatches = find_schema_mismatches()
@@ -606,7 +608,7 @@ BROKEN_SCHEMAS = {
 }
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("case", list(BROKEN_SCHEMAS))
 def test_a_broken_schema_is_reported(case: str) -> None:
     make_statements, expected_message = BROKEN_SCHEMAS[case]
@@ -621,7 +623,7 @@ def test_a_broken_schema_is_reported(case: str) -> None:
     assert find_schema_mismatches() == before, "the broken schema leaked out of its savepoint"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_every_difference_is_reported_in_one_run() -> None:
     before = set(find_schema_mismatches())
 
