@@ -3,7 +3,8 @@
 ``context_for_request`` is the one place that decides it:
 
 - a signed-in person: their profile, academy and role;
-- a platform operator (a superuser) in Django admin: the operator context;
+- a platform operator (a superuser): the operator context, on every page (Django
+  admin, the blog's previews; the app's own pages still show their academy);
 - the accounts pages (/accounts/: log-in, sign-up, passwords, e-mail
   confirmation, social log-in, finishing a profile) and a person not yet in an
   academy: the sign-in context, which finds identities across academies but
@@ -22,7 +23,6 @@ from uuid import UUID
 
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
 from core import tenancy
 from core.tenancy import DbContext
@@ -41,7 +41,7 @@ def context_for_request(request: HttpRequest) -> DbContext:
     user = request.user
     path = request.path_info
     if user.is_authenticated:
-        if user.is_superuser and path.startswith(_admin_path()):
+        if user.is_superuser:
             return tenancy.OPERATOR
         if path.startswith(ACCOUNTS_PATH) or user.organization_id is None:
             return tenancy.signin(user.pk, user.organization_id)
@@ -49,10 +49,6 @@ def context_for_request(request: HttpRequest) -> DbContext:
     if path.startswith(ACCOUNTS_PATH):
         return tenancy.signin()
     return tenancy.VISITOR
-
-
-def _admin_path() -> str:
-    return reverse("admin:index")
 
 
 def _session_person(request: HttpRequest) -> UUID | None:

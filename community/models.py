@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.db import TextLineField, created_at_field, updated_at_field, uuid_pk
@@ -14,10 +14,22 @@ from missions.models import AchievementStatus
 
 __all__ = ["AchievementStatus", "Comment", "Like", "Post", "PostAttachment", "PostView"]
 
+
 # The feed's full-text search: one expression for the index and the query, so
 # PostgreSQL can use the index. 'simple' because titles mix Korean and English;
 # queries use prefix terms, so "미션" finds "미션을".
-POST_SEARCH_VECTOR = SearchVector("title", "content", config="simple")
+class PostDocument(Func):
+    """A post's words for the text search: ``sqeeze_post_document(title,
+    content)`` (migration 0009), the "simple" configuration's tsvector of both.
+    A function of ours rather than Django's SearchVector, whose COALESCE
+    PostgreSQL treats as leaky: under Row Level Security a condition may use an
+    index only if it is leakproof (core.rls.LEAKPROOF_FUNCTIONS)."""
+
+    function = "sqeeze_post_document"
+    output_field = SearchVectorField()
+
+
+POST_SEARCH_VECTOR = PostDocument("title", "content")
 
 
 class PostQuerySet(models.QuerySet):

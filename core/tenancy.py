@@ -112,6 +112,25 @@ def as_academy():
     return use(for_academy(context.academy))
 
 
+def finding_identities():
+    """For a question about identities across academies (is this e-mail
+    address taken anywhere?): the sign-in context's reach, which sees profiles
+    and addresses but no academy's data. The platform's contexts stay as they are."""
+    context = current()
+    if context is not None and context.role in PLATFORM_ROLES:
+        return use(context)
+    if context is None:
+        return use(signin())
+    return use(signin(context.person, context.academy))
+
+
+def by_secret():
+    """For a row found by a secret it carries (a journey's invite token),
+    which whoever holds the secret may see whatever their academy: the lookup
+    runs in the system context. The caller then acts in its own context."""
+    return use(SYSTEM)
+
+
 def run_in(context: DbContext):
     """Decorator: the function's database work runs in ``context`` (Celery
     tasks of the platform: ``@tenancy.run_in(tenancy.SYSTEM)``)."""

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
 from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, fields_through, public_name
+from core import tenancy
 from core.db import SubqueryCount
 from core.keyset import first_rows, key_after, key_decode, key_encode
 from core.links import AddressOf
@@ -47,11 +48,14 @@ def journey_by_invite_token(token: str) -> Journey | None:
     unknown token, or one replaced by a newer link)."""
     if not token or len(token) > INVITE_TOKEN_MAX_LENGTH:
         return None
-    return (
-        Journey.objects.select_related("image_file", "organization")
-        .filter(invite_token=token)
-        .first()
-    )
+    # Anyone with the link sees the journey's card (logged out, or of another
+    # academy, to be told so); joining then runs in the person's own context.
+    with tenancy.by_secret():
+        return (
+            Journey.objects.select_related("image_file", "organization")
+            .filter(invite_token=token)
+            .first()
+        )
 
 
 def is_enrolled(*, user: Profile, journey: Journey) -> bool:

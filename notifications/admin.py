@@ -11,14 +11,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_scoping import SuperuserOnlyAdmin, TenantScopedAdmin, is_platform_operator
+from core.admin_scoping import SuperuserOnlyAdmin, is_platform_operator
 from notifications.email_backend import email_queue_retry
 from notifications.models import EmailQueue, EmailStatus, Notification, Subscription
 
 
+# Notifications and push subscriptions are their receiver's alone (Row Level
+# Security, sqeeze/migrations/0002): platform operators only, not academy admins.
 @admin.register(Notification)
-class NotificationAdmin(TenantScopedAdmin):
-    organization_path = "receiver__organization"
+class NotificationAdmin(SuperuserOnlyAdmin):
     list_display = ("excerpt", "type", "receiver", "read_at", "created_at")
     list_filter = ("type", ("read_at", admin.EmptyFieldListFilter))
     list_select_related = ("receiver",)
@@ -33,8 +34,7 @@ class NotificationAdmin(TenantScopedAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(TenantScopedAdmin):
-    organization_path = "user__organization"
+class SubscriptionAdmin(SuperuserOnlyAdmin):
     list_display = ("user", "user_agent", "endpoint_host", "created_at")
     list_select_related = ("user",)
     search_fields = ("user__email", "user__first_name", "user__last_name", "user_agent", "endpoint")

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import ImportStatus, Organization, Profile, Role, StudentImport
+from core import tenancy
 from core.links import absolute_url
 from core.moments import in_person_terms
 
@@ -38,16 +39,17 @@ def existing_emails(emails: Iterable[str]) -> set[str]:
     emails = list(emails)
     if not emails:
         return set()
-    taken = set(
-        Profile.objects.annotate(lower_email=Lower("email"))
-        .filter(lower_email__in=emails)
-        .values_list("lower_email", flat=True)
-    )
-    taken.update(
-        EmailAddress.objects.annotate(lower_email=Lower("email"))
-        .filter(lower_email__in=emails)
-        .values_list("lower_email", flat=True)
-    )
+    with tenancy.finding_identities():
+        taken = set(
+            Profile.objects.annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=emails)
+            .values_list("lower_email", flat=True)
+        )
+        taken.update(
+            EmailAddress.objects.annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=emails)
+            .values_list("lower_email", flat=True)
+        )
     return taken
 
 
@@ -208,12 +210,17 @@ def student_invitation_accept(*, uidb36: str, key: str) -> Profile | None:
     """The invited person opened their link: it was mailed to their address, so
     the address is theirs (verified). Returns the person, or ``None`` for a bad
     or used link (allauth's page then says so)."""
-    form = UserTokenForm(data={"uidb36": uidb36, "key": key})
-    if not form.is_valid():
-        return None
-    profile = form.reset_user
-    if profile.has_usable_password():
-        return profile  # not an invitation: an ordinary password reset
-    with transaction.atomic():
-        EmailAddress.objects.filter(user=profile, email__iexact=profile.email).update(verified=True)
+    # A link opened logged out, like allauth's password reset: the sign-in
+    # context finds the person the link names (core.tenancy).
+    with tenancy.use(tenancy.signin()):
+        form = UserTokenForm(data={"uidb36": uidb36, "key": key})
+        if not form.is_valid():
+            return None
+        profile = form.reset_user
+        if profile.has_usable_password():
+            return profile  # not an invitation: an ordinary password reset
+        with transaction.atomic():
+            EmailAddress.objects.filter(user=profile, email__iexact=profile.email).update(
+                verified=True
+            )
     return profile

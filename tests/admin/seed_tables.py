@@ -144,6 +144,9 @@ SEED_TABLES: list[SeedTable] = [
         Notification,
         lambda org: NotificationFactory(receiver__organization=org, message=unique("Notice")),
         lambda notification: notification.message,
+        # A notification is its receiver's alone (Row Level Security): not an
+        # academy admin's to browse.
+        platform_only=True,
     ),
     SeedTable(
         UserPoint,
@@ -180,6 +183,7 @@ SEED_TABLES: list[SeedTable] = [
             user=build_profile(org), notification_json='{"endpoint": "https://push.test/1"}'
         ),
         lambda subscription: subscription.user.email,
+        platform_only=True,  # its owner's and the system's (Row Level Security)
     ),
     SeedTable(
         Blog,

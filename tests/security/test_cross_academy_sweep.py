@@ -56,6 +56,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RoutePattern
 
+import accounts.tenancy
+from core import tenancy
 from journeys.models import Journey
 from tests.files.conftest import local_storages
 from tests.security.sweep_objects import (
@@ -497,9 +499,15 @@ def leaky_write(request, journey_id):
     raise Http404
 
 
-def test_the_sweep_catches_a_lookup_without_the_academy(settings, client, teacher, academy_b):
+def test_the_sweep_catches_a_lookup_without_the_academy(
+    settings, client, teacher, academy_b, monkeypatch
+):
     """ASVS 5.0 V8.2.2, V8.4.1: the sweep itself fails on the two holes it is
-    for, a read of another academy's object and a write before the 404."""
+    for, a read of another academy's object and a write before the 404. Row
+    Level Security would hide both holes from it, so the requests run in the
+    operator's database context here: the sweep checks the application's own
+    boundary, the database's is tested in tests/core/test_row_level_security.py."""
+    monkeypatch.setattr(accounts.tenancy, "context_for_request", lambda request: tenancy.OPERATOR)
     urlconf = ModuleType("leaky_urls")
     urlconf.urlpatterns = [
         path("leaky/<uuid:journey_id>/", leaky_read, name="leaky_read"),
