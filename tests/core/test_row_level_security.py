@@ -1,0 +1,429 @@
+"""Row Level Security (issue 15): the database keeps academies apart even
+against raw SQL, as the runtime role Sqeeze connects as.
+
+- the runtime role cannot escape RLS (not superuser, no BYPASSRLS, owns nothing);
+- every table with academy data has RLS enabled and forced and a policy per
+  command, and the next table cannot be forgotten (the guard below);
+- a connection without context reads nothing and writes nothing;
+- with academy A's context, raw SQL can neither read, insert, update nor
+  delete academy B's rows, nor move a person to another academy or change a
+  role it may not;
+- each request, task and command runs in its context, transaction-locally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import uuid
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test import RequestFactory
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.tenancy import DatabaseContextMiddleware
+from core import database_roles, tenancy
+from core.tenancy import DbContext
+from journeys.models import Journey
+from people.tasks import run_student_import
+from submissions.tasks import build_export
+from tests.admin.seed_tables import SEED_TABLES
+from tests.factories import (
+    CommentFactory,
+    JourneyFactory,
+    NotificationFactory,
+    PostFactory,
+    UserJourneyFactory,
+)
+
+rls_tables = importlib.import_module("sqeeze.migrations.0002_row_level_security")
+
+# Tables without academy data, and why they need no RLS.
+WITHOUT_ACADEMY_DATA = {
+    "django_migrations": "the schema's history",
+    "django_content_type": "the list of models",
+    "django_site": "the installation's name and address",
+    "auth_permission": "the list of permissions",
+    "auth_group": "permission groups (unused)",
+    "auth_group_permissions": "permission groups (unused)",
+    "socialaccount_socialapp": "the platform's OAuth client settings",
+    "socialaccount_socialapp_sites": "the platform's OAuth client settings",
+    # Read before anyone is known, by a secret key or a client address:
+    "django_session": "a session is found by its secret key before its person is known",
+    "axes_accessattempt": "log-in throttling by address, before anyone is known",
+    "axes_accessattemptexpiration": "log-in throttling by address, before anyone is known",
+    "axes_accessfailurelog": "log-in throttling by address, before anyone is known",
+    "axes_accesslog": "log-in throttling by address, before anyone is known",
+}
+COMMAND_CODES = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
+
+
+def public_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY 1"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- the roles -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_tests_connect_as_a_runtime_role_that_rls_binds():
+    assert database_roles.has_two_roles()
+    assert database_roles.runtime_role_problem(connection) is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == settings.DATABASE_RUNTIME["USER"]
+
+
+@pytest.mark.django_db
+def test_the_runtime_role_may_not_truncate_or_alter_a_table():
+    for statement in (
+        "TRUNCATE journeys CASCADE",
+        "ALTER TABLE journeys DISABLE ROW LEVEL SECURITY",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+
+
+# --- the guard -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_table_with_academy_data_has_rls_forced_and_a_policy_per_command():
+    """The guard for the next table: a table is either listed above, with the
+    reason it holds no academy data, or under RLS with four policies (its
+    migration calls core.rls.protect; docs/architecture.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
+            "coalesce(array_agg(p.polcmd::text) FILTER (WHERE p.polcmd IS NOT NULL), '{}') "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "LEFT JOIN pg_policy p ON p.polrelid = c.oid "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') GROUP BY 1, 2, 3"
+        )
+        tables = {name: (enabled, forced, set(cmds)) for name, enabled, forced, cmds in cursor}
+    problems = []
+    for table, (enabled, forced, commands) in sorted(tables.items()):
+        if table in WITHOUT_ACADEMY_DATA:
+            continue
+        if not (enabled and forced):
+            problems.append(f"{table}: RLS is not enabled and forced")
+        missing = [name for code, name in COMMAND_CODES.items() if not {code, "*"} & commands]
+        if missing:
+            problems.append(f"{table}: no policy for {', '.join(missing)}")
+    assert problems == []
+    assert set(WITHOUT_ACADEMY_DATA) <= set(tables), "a table listed as exempt is gone"
+
+
+@pytest.mark.django_db
+def test_every_organization_column_is_indexed_and_filled_by_the_database():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name = 'organization_id'"
+        )
+        tables = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT t.relname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+            "WHERE a.attname = 'organization_id'"
+        )
+        indexed = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%_organization'"
+        )
+        filled = {row[0].strip('"') for row in cursor.fetchall()}
+    assert set(rls_tables.ORGANIZATION_FROM_PARENT) <= tables
+    assert tables - indexed == set()
+    assert set(rls_tables.ORGANIZATION_FROM_PARENT) <= filled
+
+
+# --- without context ---------------------------------------------------------------------
+
+
+def runtime_connection() -> psycopg.Connection:
+    """A connection of its own, as Sqeeze's runtime role, to the test database."""
+    params = connection.get_connection_params()
+    params.pop("prepare_threshold", None)
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("server_side_binding", None)
+    return psycopg.connect(**params, autocommit=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_without_context_reads_no_row_of_any_table(organization, other_organization):
+    for table in SEED_TABLES:
+        table.build(organization)
+        table.build(other_organization)
+    protected = [t for t in public_tables() if t not in WITHOUT_ACADEMY_DATA]
+    with database_roles.as_owner() as owner, owner.cursor() as cursor:
+        present = {}
+        for table in protected:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            present[table] = cursor.fetchone()[0]
+    with runtime_connection() as raw:
+        seen = {
+            table: raw.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for table in protected
+        }
+        # Public rows are public: the seed builders' files are in a public bucket.
+        seen["files"] = raw.execute(
+            "SELECT count(*) FROM files WHERE bucket_name NOT IN " + rls_tables.PUBLIC_BUCKETS
+        ).fetchone()[0]
+    assert sum(present.values()) > 0 and len([t for t in present if present[t]]) >= 20
+    assert {table: count for table, count in seen.items() if count} == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_without_context_writes_nothing(organization):
+    journey = JourneyFactory(organization=organization)
+    with runtime_connection() as raw:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute(
+                "INSERT INTO journeys (id, name, organization_id, created_at, updated_at,"
+                " invite_token) VALUES (%s, 'x', %s, now(), now(), 'tok')",
+                [uuid.uuid4(), organization.pk],
+            )
+        assert raw.execute("UPDATE journeys SET name = 'taken' WHERE true").rowcount == 0
+        assert raw.execute("DELETE FROM journeys WHERE true").rowcount == 0
+    journey.refresh_from_db()
+    assert journey.name != "taken"
+
+
+@pytest.mark.django_db
+def test_the_orm_without_context_finds_nothing_and_may_not_write(organization):
+    """A missing context is an error (a refused write) or an empty answer, never a leak."""
+    JourneyFactory(organization=organization)
+    with tenancy.use(None):
+        assert Journey.objects.count() == 0
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            JourneyFactory(organization=organization)
+
+
+# --- academy A's context against academy B's rows ---------------------------------------
+
+
+def raw_sql(sql: str, params=()) -> tuple[int, list]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall() if cursor.description else []
+        return cursor.rowcount, rows
+
+
+def refused(sql: str, params=()) -> bool:
+    """True when the database refuses the statement (its savepoint is rolled back)."""
+    try:
+        with transaction.atomic():
+            raw_sql(sql, params)
+    except DatabaseError:
+        return True
+    return False
+
+
+@pytest.fixture
+def two_academies(organization, other_organization, admin_user, outsider):
+    mine = PostFactory(
+        mission_instance__journey_week__journey__organization=organization, user=admin_user
+    )
+    theirs = PostFactory(
+        mission_instance__journey_week__journey__organization=other_organization, user=outsider
+    )
+    CommentFactory(post=theirs, user=outsider)
+    NotificationFactory(receiver=outsider)
+    return mine, theirs
+
+
+TABLES_OF_B = ("journeys", "posts", "comments", "notifications", "profiles", "journey_weeks")
+
+
+@pytest.mark.django_db
+def test_academy_a_cannot_read_update_or_delete_academy_b_rows(
+    two_academies, admin_user, other_organization
+):
+    with tenancy.use(tenancy.OPERATOR):
+        counts_before = {t: raw_sql(f"SELECT count(*) FROM {t}")[1][0][0] for t in TABLES_OF_B}
+    with tenancy.use(tenancy.for_academy(admin_user.organization_id)):
+        for table in TABLES_OF_B:
+            b_rows = f"SELECT count(*) FROM {table} WHERE organization_id = %s"
+            assert raw_sql(b_rows, [other_organization.pk])[1][0][0] == 0, table
+            assert (
+                raw_sql(f"DELETE FROM {table} WHERE organization_id = %s", [other_organization.pk])[
+                    0
+                ]
+                == 0
+            )
+        assert (
+            raw_sql(
+                "UPDATE journeys SET name = 'mine now' WHERE organization_id = %s",
+                [other_organization.pk],
+            )[0]
+            == 0
+        )
+        assert (
+            raw_sql(
+                "UPDATE posts SET title = 'defaced' WHERE organization_id = %s",
+                [other_organization.pk],
+            )[0]
+            == 0
+        )
+    with tenancy.use(tenancy.OPERATOR):
+        counts_after = {t: raw_sql(f"SELECT count(*) FROM {t}")[1][0][0] for t in TABLES_OF_B}
+        assert raw_sql("SELECT count(*) FROM posts WHERE title = 'defaced'")[1][0][0] == 0
+    assert counts_after == counts_before
+
+
+@pytest.mark.django_db
+def test_academy_a_cannot_insert_into_academy_b(two_academies, admin_user, other_organization):
+    mine, theirs = two_academies
+    context = DbContext(role="admin", academy=admin_user.organization_id, person=admin_user.pk)
+    with tenancy.use(context):
+        assert refused(
+            "INSERT INTO journeys (id, name, organization_id, created_at, updated_at, invite_token)"
+            " VALUES (%s, 'planted', %s, now(), now(), 'planted')",
+            [uuid.uuid4(), other_organization.pk],
+        )
+        # A child row takes its parent's academy whatever it says: a comment on
+        # B's post is B's, so A may not write it.
+        assert refused(
+            "INSERT INTO comments (id, post_id, user_id, content, created_at, updated_at,"
+            " organization_id) VALUES (%s, %s, %s, 'hi', now(), now(), %s)",
+            [uuid.uuid4(), theirs.pk, admin_user.pk, admin_user.organization_id],
+        )
+        # Nor may a row of A's be moved into B by setting its column.
+        assert raw_sql(
+            "UPDATE posts SET organization_id = %s WHERE id = %s", [other_organization.pk, mine.pk]
+        )[0] in (0, 1)
+    with tenancy.use(tenancy.OPERATOR):
+        mine_after = raw_sql("SELECT organization_id FROM posts WHERE id = %s", [mine.pk])[1][0][0]
+    assert mine_after == admin_user.organization_id
+
+
+@pytest.mark.django_db
+def test_an_admin_cannot_move_a_person_to_another_academy(admin_user, student, other_organization):
+    context = DbContext(role="admin", academy=admin_user.organization_id, person=admin_user.pk)
+    with tenancy.use(context):
+        for person in (admin_user, student):
+            assert refused(
+                "UPDATE profiles SET organization_id = %s WHERE id = %s",
+                [other_organization.pk, person.pk],
+            )
+        # An admin may change a role in their academy (the people pages do).
+        assert not refused("UPDATE profiles SET role = 'teacher' WHERE id = %s", [student.pk])
+    student.refresh_from_db()
+    assert student.organization_id == admin_user.organization_id
+
+
+@pytest.mark.django_db
+def test_a_student_or_teacher_cannot_change_a_role(student, teacher):
+    for person in (student, teacher):
+        context = DbContext(role=person.role, academy=person.organization_id, person=person.pk)
+        with tenancy.use(context):
+            assert refused("UPDATE profiles SET role = 'admin' WHERE id = %s", [person.pk])
+    student.refresh_from_db()
+    assert student.role == Role.USER
+
+
+@pytest.mark.django_db
+def test_a_student_reads_the_posts_of_their_journeys_only(student, organization):
+    enrolled = UserJourneyFactory(user=student, journey__organization=organization).journey
+    other = JourneyFactory(organization=organization)
+    seen = PostFactory(journey=enrolled, mission_instance__journey_week__journey=enrolled)
+    hidden = PostFactory(journey=other, mission_instance__journey_week__journey=other)
+    context = DbContext(role="user", academy=organization.pk, person=student.pk)
+    with tenancy.use(context):
+        ids = {row[0] for row in raw_sql("SELECT id FROM posts")[1]}
+    assert seen.pk in ids and hidden.pk not in ids
+
+
+@pytest.mark.django_db
+def test_a_notification_is_its_receivers_alone(student, teacher):
+    NotificationFactory(receiver=teacher)
+    mine = NotificationFactory(receiver=student)
+    context = DbContext(role="user", academy=student.organization_id, person=student.pk)
+    with tenancy.use(context):
+        ids = {row[0] for row in raw_sql("SELECT id FROM notifications")[1]}
+    assert ids == {mine.pk}
+
+
+# --- requests, tasks, connections --------------------------------------------------------
+
+
+def settings_in_request(path: str, user=None) -> tuple:
+    """The three settings the database sees inside a request to ``path``."""
+    request = RequestFactory().get(path)
+    request.session = {}
+    request.user = user if user is not None else _anonymous()
+
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('sqeeze.person', true), "
+                "current_setting('sqeeze.academy', true), current_setting('sqeeze.role', true)"
+            )
+            response = type("Answer", (), {"status_code": 200})()
+            response.values = cursor.fetchone()
+            return response
+
+    return DatabaseContextMiddleware(view)(request).values
+
+
+def _anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@pytest.mark.django_db
+def test_each_request_runs_in_its_persons_context(student, superuser):
+    assert settings_in_request("/home/", student) == (
+        str(student.pk),
+        str(student.organization_id),
+        "user",
+    )
+    assert settings_in_request("/accounts/email/", student)[2] == "signin"
+    assert settings_in_request("/admin/", superuser) == ("", "", "operator")
+    assert settings_in_request("/accounts/login/") == ("", "", "signin")
+    assert settings_in_request("/blog/") == ("", "", "visitor")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reused_connection_carries_no_context_into_the_next_request(student, outsider):
+    """The worker's connection serves A's request, then B's: each sees its own
+    context, and between them (and after) the connection holds none."""
+    assert settings_in_request("/home/", student)[1] == str(student.organization_id)
+    with tenancy.use(None), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('sqeeze.academy', true)")
+        assert cursor.fetchone()[0] in (None, "")
+    assert settings_in_request("/home/", outsider)[1] == str(outsider.organization_id)
+    with tenancy.use(None):
+        assert Journey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_task_for_a_deleted_row_does_nothing():
+    assert build_export(str(uuid.uuid4())) is None
+    assert run_student_import(str(uuid.uuid4())) is None
+
+
+@pytest.mark.django_db
+def test_a_task_works_in_the_academy_of_its_row(organization, teacher):
+    journey = JourneyFactory(organization=organization)
+    from submissions.models import SubmissionExport
+
+    export = SubmissionExport.objects.create(
+        journey=journey,
+        requested_by=teacher,
+        format="csv",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    assert tenancy.academy_of_row("submission_exports", export.pk) == organization.pk
