@@ -33,7 +33,14 @@ README = REPO_ROOT / "README.md"
 
 APP_SERVICES = ("migrate", "web", "worker", "beat")
 # What the topology decides whatever .env says (env.example says so too).
-FIXED_BY_COMPOSE = {"DEBUG", "DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "BEHIND_TLS_PROXY"}
+FIXED_BY_COMPOSE = {
+    "DEBUG",
+    "DATABASE_URL",
+    "DATABASE_OWNER_URL",
+    "REDIS_URL",
+    "MEDIA_ROOT",
+    "BEHIND_TLS_PROXY",
+}
 # A .env value compose extends: the web healthcheck asks for localhost.
 EXTENDED_BY_COMPOSE = {"ALLOWED_HOSTS": ",localhost"}
 

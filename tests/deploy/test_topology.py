@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management import get_commands
 
 from tests.deploy import REPO_ROOT, isolated_environ, run_python, settings_variables
+from tests.deploy.test_compose_production import interpolate
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
@@ -230,7 +231,15 @@ def test_workers_and_beat_run_the_project_celery_app():
 def test_app_service_passes_only_variables_something_reads(name):
     service = services()[name]
     postgres_variables = set(environment(services()["postgres"]))
-    known = settings_variables() | postgres_variables | set(RUNNER_VARIABLES) | PROXY_VARIABLES
+    # The runtime role's password only goes into DATABASE_URL (migrate creates the role with it).
+    url_parts = {"APP_DATABASE_PASSWORD"}
+    known = (
+        settings_variables()
+        | postgres_variables
+        | set(RUNNER_VARIABLES)
+        | PROXY_VARIABLES
+        | url_parts
+    )
 
     unknown_keys = set(environment(service)) - known
     unknown_interpolations = interpolated_names(service) - known
@@ -260,17 +269,24 @@ def test_app_environment_is_production():
     assert "${POSTGRES_PASSWORD:?" in shared["DATABASE_URL"]
 
 
-def test_database_url_points_at_the_postgres_service():
+def test_database_urls_point_at_the_postgres_service_as_two_roles():
+    """The owner (POSTGRES_USER, which the image creates) migrates; the app runs
+    as sqeeze_app, which migrate creates with APP_DATABASE_PASSWORD (default:
+    POSTGRES_PASSWORD) and Row Level Security binds."""
     postgres = environment(services()["postgres"])
-    url = urlsplit(
-        substitute(compose()["x-app-env"]["DATABASE_URL"], {"POSTGRES_PASSWORD": "secret"})
-    )
-
-    assert url.scheme == "postgres"
-    assert (url.hostname, url.port) == ("postgres", 5432)
-    assert url.username == postgres["POSTGRES_USER"]
-    assert url.password == "secret"
-    assert url.path == "/" + postgres["POSTGRES_DB"]
+    shared = compose()["x-app-env"]
+    for variables, app_password in (
+        ({"POSTGRES_PASSWORD": "secret"}, "secret"),
+        ({"POSTGRES_PASSWORD": "secret", "APP_DATABASE_PASSWORD": "other"}, "other"),
+    ):
+        owner = urlsplit(interpolate(shared["DATABASE_OWNER_URL"], variables))
+        runtime = urlsplit(interpolate(shared["DATABASE_URL"], variables))
+        for url in (owner, runtime):
+            assert url.scheme == "postgres"
+            assert (url.hostname, url.port) == ("postgres", 5432)
+            assert url.path == "/" + postgres["POSTGRES_DB"]
+        assert (owner.username, owner.password) == (postgres["POSTGRES_USER"], "secret")
+        assert (runtime.username, runtime.password) == ("sqeeze_app", app_password)
 
 
 def test_redis_url_points_at_the_redis_service():
