@@ -6,9 +6,9 @@
 - a platform operator (a superuser): the operator context, on every page (Django
   admin, the blog's previews; the app's own pages still show their academy);
 - the accounts pages (/accounts/: log-in, sign-up, passwords, e-mail
-  confirmation, social log-in, finishing a profile) and a person not yet in an
-  academy: the sign-in context, which finds identities across academies but
-  reads no academy's data;
+  confirmation, social log-in, finishing a profile; and Django admin's log-in)
+  and a person not yet in an academy: the sign-in context, which finds
+  identities across academies but reads no other academy's data;
 - anyone else: the visitor context (public rows only).
 
 ``DatabaseContextMiddleware`` runs the whole request in one transaction that
@@ -27,7 +27,9 @@ from django.http import HttpRequest, HttpResponse
 from core import tenancy
 from core.tenancy import DbContext
 
-ACCOUNTS_PATH = "/accounts/"
+# Pages that find a person before anyone is known: allauth's and ours under
+# /accounts/, and Django admin's log-in form.
+SIGNIN_PATHS = ("/accounts/", "/admin/login/")
 
 
 def context_for_person(person) -> DbContext:
@@ -43,10 +45,10 @@ def context_for_request(request: HttpRequest) -> DbContext:
     if user.is_authenticated:
         if user.is_superuser:
             return tenancy.OPERATOR
-        if path.startswith(ACCOUNTS_PATH) or user.organization_id is None:
+        if path.startswith(SIGNIN_PATHS) or user.organization_id is None:
             return tenancy.signin(user.pk, user.organization_id)
         return context_for_person(user)
-    if path.startswith(ACCOUNTS_PATH):
+    if path.startswith(SIGNIN_PATHS):
         return tenancy.signin()
     return tenancy.VISITOR
 

@@ -112,22 +112,39 @@ def say(message: str) -> None:
 # --- databases ---------------------------------------------------------------------
 
 
-def servers() -> tuple[str, str]:
-    """The PostgreSQL server (a URL; its database name is replaced) and the Redis
-    URL: the environment's, else the embedded ones (started here, kept up
-    until the bench ends)."""
-    database = os.environ.get("DATABASE_URL", "")
+# Sqeeze is measured as it runs: as a runtime role that Row Level Security
+# binds. Without DATABASE_OWNER_URL, DATABASE_URL is taken as the owner's and
+# the app runs as this role of the same server (trusted local connections;
+# migrate creates it).
+BENCH_RUNTIME_ROLE = "sqeeze_app"
+
+
+def servers() -> tuple[str, str, str]:
+    """The PostgreSQL server as its owner and as the runtime role (URLs whose
+    database name is replaced) and the Redis URL: the environment's, else the
+    embedded ones (started here, kept up until the bench ends)."""
+    owner = os.environ.get("DATABASE_OWNER_URL", "")
+    runtime = os.environ.get("DATABASE_URL", "")
     redis = os.environ.get("REDIS_URL", "")
-    if not database or not redis:
+    if runtime and not owner:
+        owner, runtime = runtime, with_user(runtime, BENCH_RUNTIME_ROLE)
+    if not runtime or not redis:
         from sqeeze import embedded
 
-        if not database:
+        if not runtime:
             say("Starting the embedded PostgreSQL (.embedded/postgres) …")
-            database = embedded.postgres_url()
+            owner = embedded.postgres_url(embedded.OWNER_ROLE)
+            runtime = embedded.postgres_url()
         if not redis:
             say("Starting the embedded Redis (.embedded/redis) …")
             redis = embedded.redis_url()
-    return database, redis
+    return owner, runtime, redis
+
+
+def with_user(url: str, user: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}@{host}"))
 
 
 def database_url(server_url: str, name: str) -> str:
@@ -259,12 +276,13 @@ def log_in(base_url: str, email: str, password: str) -> dict[str, str]:
 @dataclass
 class Context:
     options: Options
-    server_url: str
+    server_url: str  # the owner's
+    runtime_url: str
     redis_url: str
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))
     static_root: Path = WORK / "static"
 
-    def env(self, db_url: str, port: int | None = None) -> dict[str, str]:
+    def env(self, database: str, port: int | None = None) -> dict[str, str]:
         site = f"http://127.0.0.1:{port}" if port else "http://127.0.0.1"
         return {
             **os.environ,
@@ -277,7 +295,8 @@ class Context:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": site,
             "SECURE_COOKIES": "false",
-            "DATABASE_URL": db_url,
+            "DATABASE_URL": database_url(self.runtime_url, database),
+            "DATABASE_OWNER_URL": database_url(self.server_url, database),
             "REDIS_URL": self.redis_url,
             "PYTHONUNBUFFERED": "1",
         }
@@ -285,7 +304,7 @@ class Context:
 
 def prepare_data_set(context: Context, name: str, url: str) -> dict:
     fingerprint = generator_fingerprint()
-    env = context.env(url)
+    env = context.env(f"bench_{name}")
     if context.options.reuse:
         stored = stored_data_set(url)
         if stored and stored.get("fingerprint") == fingerprint:
@@ -310,7 +329,7 @@ def bench_data_set(context: Context, name: str) -> dict:
     say(f"\n=== {name} data set ===")
     generated = prepare_data_set(context, name, url)
     port = options.port or free_port()
-    env = context.env(url, port)
+    env = context.env(f"bench_{name}", port)
     say(f"Starting gunicorn ({options.workers} sync workers) on 127.0.0.1:{port} …")
     server = start_gunicorn(env, port, options.workers, WORK / f"gunicorn-{name}.log")
     try:
@@ -428,8 +447,10 @@ def main() -> int:
     started = dt.datetime.now(dt.UTC)
     code = 0
     try:
-        server_url, redis_url = servers()
-        context = Context(options=options, server_url=server_url, redis_url=redis_url)
+        server_url, runtime_url, redis_url = servers()
+        context = Context(
+            options=options, server_url=server_url, runtime_url=runtime_url, redis_url=redis_url
+        )
         results = {
             "started_at": started.isoformat(timespec="seconds"),
             "machine": machine(server_url),
@@ -447,7 +468,7 @@ def main() -> int:
             "data_sets": {},
         }
         say("Collecting static files (whitenoise, production storage) …")
-        static_env = context.env(database_url(server_url, "postgres"))
+        static_env = context.env("postgres")
         manage(static_env, "collectstatic", "--noinput", "-v", "0")
         for name in options.sets:
             results["data_sets"][name] = bench_data_set(context, name)

@@ -393,6 +393,8 @@ def test_each_request_runs_in_its_persons_context(student, superuser):
     assert settings_in_request("/accounts/email/", student)[2] == "signin"
     assert settings_in_request("/admin/", superuser) == ("", "", "operator")
     assert settings_in_request("/accounts/login/") == ("", "", "signin")
+    assert settings_in_request("/admin/login/") == ("", "", "signin")
+    assert settings_in_request("/admin/") == ("", "", "visitor")
     assert settings_in_request("/blog/") == ("", "", "visitor")
 
 
@@ -427,3 +429,14 @@ def test_a_task_works_in_the_academy_of_its_row(organization, teacher):
         expires_at=timezone.now() + dt.timedelta(days=1),
     )
     assert tenancy.academy_of_row("submission_exports", export.pk) == organization.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_people_log_in_through_the_forms_under_rls(client, superuser, password, path):
+    """Logged out, nobody's context is known yet: the sign-in context finds
+    the person by e-mail (allauth's form names it ``login``, admin's ``username``)."""
+    field = "login" if path.startswith("/accounts/") else "username"
+    response = client.post(path, {field: superuser.email, "password": password})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
