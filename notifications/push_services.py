@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accounts.models import Profile
+from core import tenancy
 from core.db import DatabaseNow
 from core.text import printable_line
 from notifications.models import Notification, Subscription
@@ -42,7 +43,9 @@ def push_subscription_save(
     endpoint = clean["endpoint"]
     text = json.dumps(clean, separators=(",", ":"))
     agent = printable_line(user_agent, max_length=USER_AGENT_MAX_LENGTH) or None
-    with transaction.atomic():
+    # The endpoint is the browser's secret: whoever holds it may take the row
+    # over from its previous owner, whatever their academy (core.tenancy).
+    with transaction.atomic(), tenancy.by_secret():
         subscription = Subscription.objects.select_for_update().filter(endpoint=endpoint).first()
         if subscription is None:
             try:

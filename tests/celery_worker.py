@@ -25,14 +25,16 @@ from psycopg import pq
 from sqeeze.celery import app as celery_app
 
 
-def database_url() -> str:
-    """The test database as a DATABASE_URL (django-environ), socket or TCP.
+def database_url(*, owner: bool = False) -> str:
+    """The test database as a DATABASE_URL (django-environ), socket or TCP: as
+    the runtime role, or with ``owner`` as the tables' owner (DATABASE_OWNER_URL).
 
     django-environ keeps a socket directory (``?host=/dir``) in OPTIONS, not HOST.
     """
     db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    role = django_settings.DATABASE_OWNER if owner else db
+    user = quote(role["USER"] or "", safe="")
+    password = f":{quote(role['PASSWORD'], safe='')}" if role["PASSWORD"] else ""
     name = quote(db["NAME"], safe="")
     # Only libpq's own options go in the URL: the others (server-side binding,
     # the prepare threshold) are Django's and psycopg's, which settings set anyway.

@@ -213,7 +213,14 @@ class Session:
 
 
 def other_sessions() -> list[Session]:
-    """Client sessions connected to the database, ours apart."""
+    """Client sessions connected to the database, ours apart. Asked as the
+    owner: PostgreSQL shows another role's sessions only to a superuser (or a
+    member of pg_read_all_stats), and the runtime role is neither."""
+    with as_owner():
+        return _other_sessions()
+
+
+def _other_sessions() -> list[Session]:
     rows = fetch_all(
         """
         SELECT pid, coalesce(usename, ''), coalesce(application_name, ''),

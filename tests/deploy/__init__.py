@@ -117,21 +117,25 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def scratch_database(label: str) -> Iterator[str]:
-    """The URL of a fresh, empty database of its own on the test session's
-    PostgreSQL server, dropped afterwards: servers a test starts commit to it,
-    which the test database's rolled-back transactions would hide from them."""
+def scratch_database(label: str) -> Iterator[dict[str, str]]:
+    """A fresh, empty database of its own on the test session's PostgreSQL
+    server, dropped afterwards, as the settings DATABASE_URL (the runtime role)
+    and DATABASE_OWNER_URL: servers a test starts commit to it, which the test
+    database's rolled-back transactions would hide from them."""
     from django.conf import settings
 
     from tests import celery_worker
 
-    server_url = celery_worker.database_url()  # the test database's server
+    server_url = celery_worker.database_url(owner=True)  # the test database's server
     name = f"{settings.DATABASES['default']['NAME'][:30]}_{label}_{uuid.uuid4().hex[:12]}"
     maintenance = _with_database(server_url, "postgres")
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _with_database(server_url, name)
+        yield {
+            "DATABASE_URL": _with_database(celery_worker.database_url(), name),
+            "DATABASE_OWNER_URL": _with_database(server_url, name),
+        }
     finally:
         with psycopg.connect(maintenance, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

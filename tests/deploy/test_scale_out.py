@@ -124,10 +124,11 @@ def s3_endpoint():
 
 
 @pytest.fixture(scope="module")
-def shared_database_url():
-    """A fresh, empty database of its own for both instances."""
-    with scratch_database("scale_out") as url:
-        yield url
+def shared_database_urls():
+    """A fresh, empty database of its own for both instances (DATABASE_URL and
+    DATABASE_OWNER_URL)."""
+    with scratch_database("scale_out") as urls:
+        yield urls
 
 
 def _start(instance: Instance, environ: dict[str, str]) -> None:
@@ -173,7 +174,7 @@ def _stop(instance: Instance) -> None:
 
 
 @pytest.fixture(scope="module")
-def deployment(s3_endpoint, shared_database_url, tmp_path_factory):
+def deployment(s3_endpoint, shared_database_urls, tmp_path_factory):
     root = tmp_path_factory.mktemp("scale-out")
     bucket = f"sqeeze-scale-out-{uuid.uuid4().hex[:12]}"
     s3 = boto3.client(
@@ -201,7 +202,7 @@ def deployment(s3_endpoint, shared_database_url, tmp_path_factory):
         SECRET_KEY=secrets.token_urlsafe(50),  # one secret, both instances
         SECURE_COOKIES="false",  # plain HTTP on loopback; production has TLS in front
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=shared_database_url,
+        **shared_database_urls,
         REDIS_URL=settings.REDIS_URL,
         STATIC_ROOT=str(root / "static"),
         MEDIA_ROOT=str(root / "setup-media"),

@@ -153,9 +153,9 @@ def machine(tmp_path_factory) -> Iterator[dict[str, str]]:
     machine: a fresh database, migrated and seeded with the demo; the test
     session's Redis; collected static files and an empty media folder."""
     root = tmp_path_factory.mktemp("tls-proxy")
-    with scratch_database("proxy") as database_url:
+    with scratch_database("proxy") as database_urls:
         values = {
-            "DATABASE_URL": database_url,
+            **database_urls,
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "MEDIA_ROOT": str(root / "media"),

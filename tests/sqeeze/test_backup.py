@@ -36,6 +36,8 @@ from tests.sqeeze.real_processes import REPO, child_env, kill_processes_using
 SET_UP = """
 import hashlib, io, json, django
 django.setup()
+from core import tenancy
+tenancy.set_process_default(tenancy.OPERATOR)  # as manage.py does for its commands
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
@@ -83,7 +85,7 @@ print(json.dumps({
 KEEPER = """
 import sys
 from sqeeze import embedded
-url = embedded.postgres_url()
+url = embedded.postgres_url(embedded.OWNER_ROLE)  # the tests look at every row
 embedded.redis_url()
 print(url, flush=True)
 sys.stdin.read()

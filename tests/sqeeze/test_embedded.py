@@ -18,7 +18,8 @@ def run_python(code: str, embedded_dir: Path, **extra_env: str) -> dict:
 WRITE_AND_STOP = """
 import json, psycopg, redis
 from sqeeze import embedded
-db_url, redis_url = embedded.postgres_url(), embedded.redis_url()
+# The owner: the runtime role may create no table.
+db_url, redis_url = embedded.postgres_url(embedded.OWNER_ROLE), embedded.redis_url()
 with psycopg.connect(db_url.replace("postgres://", "postgresql://")) as conn:
     conn.execute("CREATE TABLE IF NOT EXISTS kept (note text)")
     conn.execute("INSERT INTO kept VALUES ('survives a restart')")
@@ -31,7 +32,8 @@ print(json.dumps(pids))
 READ_AND_STOP = """
 import json, psycopg, redis
 from sqeeze import embedded
-with psycopg.connect(embedded.postgres_url().replace("postgres://", "postgresql://")) as conn:
+owner_url = embedded.postgres_url(embedded.OWNER_ROLE)
+with psycopg.connect(owner_url.replace("postgres://", "postgresql://")) as conn:
     notes = [row[0] for row in conn.execute("SELECT note FROM kept")]
 value = redis.Redis.from_url(embedded.redis_url()).get("kept").decode()
 embedded.stop_all()
