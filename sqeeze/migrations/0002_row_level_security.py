@@ -68,12 +68,24 @@ FOLLOWERS: dict[str, dict[str, str]] = {}
 for _table, (_parent, _key, *_fallback) in ORGANIZATION_FROM_PARENT.items():
     FOLLOWERS.setdefault(_parent, {})[_table] = _key
 
-OWN = f"{PERSON}"
 STAFF = f"{ROLE} IN ('teacher', 'admin', 'academy')"
 # The platform's own tables, and identities found while signing in.
 PLATFORM_ONLY = Policies(select=PLATFORM, insert=PLATFORM, update=PLATFORM, delete=PLATFORM)
+# The sign-in pages read identities across academies (is this address taken?);
+# only someone not yet signed in (signing up, resetting a password) writes them
+# there: a signed-in person on those pages writes their own and their academy's.
 IDENTITY = f"({BOUNDARY} OR {SIGNIN})"
-IDENTITY_POLICIES = Policies(select=IDENTITY, insert=IDENTITY, update=IDENTITY, delete=IDENTITY)
+SIGNING_IN = f"({SIGNIN} AND {PERSON} IS NULL)"
+IDENTITY_WRITE = f"({BOUNDARY} OR {SIGNING_IN})"
+IDENTITY_POLICIES = Policies(
+    select=IDENTITY, insert=IDENTITY_WRITE, update=IDENTITY_WRITE, delete=IDENTITY_WRITE
+)
+OWN_IDENTITY = Policies(
+    select=f"({IDENTITY} OR user_id = {PERSON})",
+    insert=f"({IDENTITY_WRITE} OR user_id = {PERSON})",
+    update=f"({IDENTITY_WRITE} OR user_id = {PERSON})",
+    delete=f"({IDENTITY_WRITE} OR user_id = {PERSON})",
+)
 PUBLIC_BUCKETS = "('images', 'profile-images', 'journey-covers')"  # settings.FILE_BUCKETS
 
 POLICIES = {
@@ -84,45 +96,39 @@ POLICIES = {
         delete=PLATFORM,
     ),
     "profiles": Policies(
-        select=f"({BOUNDARY} OR id = {OWN} OR {SIGNIN})",
-        insert=IDENTITY,
-        update=f"({BOUNDARY} OR id = {OWN} OR {SIGNIN})",
-        delete=f"({BOUNDARY} OR id = {OWN})",
+        select=f"({IDENTITY} OR id = {PERSON})",
+        insert=IDENTITY_WRITE,
+        update=f"({IDENTITY_WRITE} OR id = {PERSON})",
+        delete=f"({BOUNDARY} OR id = {PERSON})",
     ),
-    "role_access_code": IDENTITY_POLICIES,
-    "account_emailaddress": Policies(
-        select=f"({IDENTITY} OR user_id = {OWN})",
-        insert=f"({IDENTITY} OR user_id = {OWN})",
-        update=f"({IDENTITY} OR user_id = {OWN})",
-        delete=f"({IDENTITY} OR user_id = {OWN})",
+    # A code is redeemed by whoever holds it, signed in or not (finishing a
+    # profile after a social log-in), in the academy that issued it.
+    "role_access_code": Policies(
+        select=IDENTITY, insert=BOUNDARY, update=IDENTITY, delete=BOUNDARY
     ),
+    "account_emailaddress": OWN_IDENTITY,
     "account_emailconfirmation": IDENTITY_POLICIES,
-    "socialaccount_socialaccount": Policies(
-        select=f"({IDENTITY} OR user_id = {OWN})",
-        insert=f"({IDENTITY} OR user_id = {OWN})",
-        update=f"({IDENTITY} OR user_id = {OWN})",
-        delete=f"({IDENTITY} OR user_id = {OWN})",
-    ),
+    "socialaccount_socialaccount": OWN_IDENTITY,
     "socialaccount_socialtoken": IDENTITY_POLICIES,
     # A student reads the posts of the journeys they are in, and their own.
     "posts": Policies(
         select=(
-            f"({BOUNDARY} AND ({PLATFORM} OR {STAFF} OR user_id = {OWN}"
+            f"({BOUNDARY} AND ({PLATFORM} OR {STAFF} OR user_id = {PERSON}"
             " OR journey_id = ANY ((SELECT sqeeze_enrolled_journeys())::uuid[])))"
         ),
     ),
     # A notification is its receiver's (written by whoever acts).
     "notifications": Policies(
-        select=f"({BOUNDARY} AND ({PLATFORM} OR receiver_id = {OWN} OR {ROLE} = 'academy'))",
-        update=f"({BOUNDARY} AND ({PLATFORM} OR receiver_id = {OWN} OR {ROLE} = 'academy'))",
-        delete=f"({BOUNDARY} AND ({PLATFORM} OR receiver_id = {OWN} OR {ROLE} = 'academy'))",
+        select=f"({BOUNDARY} AND ({PLATFORM} OR receiver_id = {PERSON} OR {ROLE} = 'academy'))",
+        update=f"({BOUNDARY} AND ({PLATFORM} OR receiver_id = {PERSON} OR {ROLE} = 'academy'))",
+        delete=f"({BOUNDARY} AND ({PLATFORM} OR receiver_id = {PERSON} OR {ROLE} = 'academy'))",
     ),
     # Push subscriptions: their owner's, and the platform's that sends pushes.
     "subscriptions": Policies(
-        select=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {OWN}))",
-        insert=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {OWN}))",
-        update=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {OWN}))",
-        delete=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {OWN}))",
+        select=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {PERSON}))",
+        insert=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {PERSON}))",
+        update=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {PERSON}))",
+        delete=f"({BOUNDARY} AND ({PLATFORM} OR user_id = {PERSON}))",
     ),
     # Public files are public anyway (their address is the storage's).
     "files": Policies(select=f"({BOUNDARY} OR bucket_name IN {PUBLIC_BUCKETS})"),

@@ -440,3 +440,21 @@ def test_people_log_in_through_the_forms_under_rls(client, superuser, password, 
     response = client.post(path, {field: superuser.email, "password": password})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_sign_in_context_reads_identities_but_a_signed_in_person_writes_only_their_own(
+    student, outsider
+):
+    """On the accounts pages a signed-in person may learn that an address is
+    taken in another academy, but may not change that person; someone not yet
+    signed in (signing up, resetting a password) writes the profile they reach."""
+    update = "UPDATE profiles SET first_name = 'Changed' WHERE id = %s"
+    with tenancy.use(tenancy.signin(student.pk, student.organization_id)):
+        assert raw_sql("SELECT count(*) FROM profiles WHERE id = %s", [outsider.pk])[1][0][0] == 1
+        assert raw_sql(update, [outsider.pk])[0] == 0
+        assert raw_sql(update, [student.pk])[0] == 1
+    with tenancy.use(tenancy.signin()):
+        assert raw_sql(update, [outsider.pk])[0] == 1
+    with tenancy.use(tenancy.VISITOR):
+        assert raw_sql("SELECT count(*) FROM profiles")[1][0][0] == 0
