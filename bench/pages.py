@@ -286,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from core import tenancy
+
+    # Finding the pages' addresses is the operator's reading (as a manage.py
+    # command's); each page requested runs in its person's own context.
+    tenancy.set_process_default(tenancy.OPERATOR)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

@@ -32,6 +32,10 @@ def _setup() -> None:
     import django
 
     django.setup()
+    from core import tenancy
+
+    # The addresses are looked up as the operator; each request runs in its own context.
+    tenancy.set_process_default(tenancy.OPERATOR)
 
 
 def _clients():

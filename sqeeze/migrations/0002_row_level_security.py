@@ -186,6 +186,24 @@ CREATE TRIGGER profiles_guard BEFORE UPDATE OF organization_id, role ON profiles
 """
 
 
+# The grading queue counts a journey's waiting submissions from this index
+# alone (an index-only scan); the posts policy reads organization_id and user_id,
+# so they ride along in it, or every count would visit the table's rows
+# (2.2 ms instead of 0.5 at the bench's full size). Django's state keeps the
+# index as community's migrations declare it: INCLUDE adds no key column.
+GRADING_INDEX = """
+DROP INDEX IF EXISTS posts_grading_journey_idx;
+CREATE INDEX posts_grading_journey_idx ON posts (journey_id, created_at, id)
+    INCLUDE (organization_id, user_id)
+    WHERE achievement_status = 'pending' AND mission_instance_id IS NOT NULL;
+"""
+GRADING_INDEX_BEFORE = """
+DROP INDEX IF EXISTS posts_grading_journey_idx;
+CREATE INDEX posts_grading_journey_idx ON posts (journey_id, created_at, id)
+    WHERE achievement_status = 'pending' AND mission_instance_id IS NOT NULL;
+"""
+
+
 def forwards_sql() -> str:
     parts = [rls.CONTEXT_FUNCTIONS, ENROLLED_JOURNEYS]
     for table, (parent, key, *fallback) in ORGANIZATION_FROM_PARENT.items():
@@ -197,11 +215,13 @@ def forwards_sql() -> str:
     parts.append(PROFILE_GUARD)
     for table in PROTECTED:
         parts.append(rls.protect(table, POLICIES.get(table, Policies())))
+    parts.append(GRADING_INDEX)
     return "\n".join(parts)
 
 
 def backwards_sql() -> str:
-    parts = [rls.unprotect(table) for table in PROTECTED]
+    parts = [GRADING_INDEX_BEFORE]
+    parts += [rls.unprotect(table) for table in PROTECTED]
     parts.append("DROP TRIGGER IF EXISTS profiles_guard ON profiles;")
     parts.append("DROP FUNCTION IF EXISTS sqeeze_guard_profile();")
     parts += [rls.drop_follow_parent(parent) for parent in FOLLOWERS]
