@@ -186,18 +186,24 @@ CREATE TRIGGER profiles_guard BEFORE UPDATE OF organization_id, role ON profiles
 """
 
 
-# The grading queue counts a journey's waiting submissions from this index
-# alone (an index-only scan); the posts policy reads organization_id and user_id,
-# so they ride along in it, or every count would visit the table's rows
-# (2.2 ms instead of 0.5 at the bench's full size). Django's state keeps the
-# index as community's migrations declare it: INCLUDE adds no key column.
-GRADING_INDEX = """
+# Counts read from an index alone (index-only scans) must find the columns the
+# policies read there too, or every counted row is fetched from the table: the
+# grading queue's waiting submissions (2.2 ms instead of 0.5 at the bench's full
+# size) and the likes and comments of each feed card. Django's state keeps
+# posts_grading_journey_idx as community's migrations declare it (INCLUDE adds
+# no key column); the two count indexes are the database's own.
+COUNT_INDEXES = """
 DROP INDEX IF EXISTS posts_grading_journey_idx;
 CREATE INDEX posts_grading_journey_idx ON posts (journey_id, created_at, id)
     INCLUDE (organization_id, user_id)
     WHERE achievement_status = 'pending' AND mission_instance_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS likes_post_count_idx ON likes (post_id) INCLUDE (organization_id);
+CREATE INDEX IF NOT EXISTS comments_post_count_idx ON comments (post_id)
+    INCLUDE (organization_id);
 """
-GRADING_INDEX_BEFORE = """
+COUNT_INDEXES_BEFORE = """
+DROP INDEX IF EXISTS likes_post_count_idx;
+DROP INDEX IF EXISTS comments_post_count_idx;
 DROP INDEX IF EXISTS posts_grading_journey_idx;
 CREATE INDEX posts_grading_journey_idx ON posts (journey_id, created_at, id)
     WHERE achievement_status = 'pending' AND mission_instance_id IS NOT NULL;
@@ -215,12 +221,12 @@ def forwards_sql() -> str:
     parts.append(PROFILE_GUARD)
     for table in PROTECTED:
         parts.append(rls.protect(table, POLICIES.get(table, Policies())))
-    parts.append(GRADING_INDEX)
+    parts.append(COUNT_INDEXES)
     return "\n".join(parts)
 
 
 def backwards_sql() -> str:
-    parts = [GRADING_INDEX_BEFORE]
+    parts = [COUNT_INDEXES_BEFORE]
     parts += [rls.unprotect(table) for table in PROTECTED]
     parts.append("DROP TRIGGER IF EXISTS profiles_guard ON profiles;")
     parts.append("DROP FUNCTION IF EXISTS sqeeze_guard_profile();")
