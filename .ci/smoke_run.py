@@ -170,7 +170,8 @@ def main() -> None:
         wait_for_health(process)
         state = json.loads(STATE_FILE.read_text())
         log_in_as_demo_student()
-        password_reset_reaches_smtp(mail, state["database_url"])
+        # The queue is the platform's (Row Level Security): the owner looks.
+        password_reset_reaches_smtp(mail, state["database_owner_url"])
     except BaseException:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=STOP_TIMEOUT)

@@ -132,6 +132,8 @@ class Launcher:
             "servers": embedded.server_pids(),
             "url": self.url,
             "database_url": self.env["DATABASE_URL"],
+            # Tooling that inspects every row (CI's smoke test) connects as the owner.
+            "database_owner_url": self.env.get("DATABASE_OWNER_URL") or self.env["DATABASE_URL"],
         }
         # Written aside, then renamed: a reader (the next launcher, CI's smoke
         # test) never sees a half-written file.
