@@ -32,13 +32,6 @@ from core.tenancy import DbContext
 SIGNIN_PATHS = ("/accounts/", "/admin/login/")
 
 
-def context_for_person(person) -> DbContext:
-    """A person's own context, outside any particular page (their academy and role)."""
-    if person.organization_id is None:
-        return tenancy.signin(person.pk)
-    return DbContext(role=str(person.role), academy=person.organization_id, person=person.pk)
-
-
 def context_for_request(request: HttpRequest) -> DbContext:
     user = request.user
     path = request.path_info
@@ -47,7 +40,7 @@ def context_for_request(request: HttpRequest) -> DbContext:
             return tenancy.OPERATOR
         if path.startswith(SIGNIN_PATHS) or user.organization_id is None:
             return tenancy.signin(user.pk, user.organization_id)
-        return context_for_person(user)
+        return DbContext(role=str(user.role), academy=user.organization_id, person=user.pk)
     if path.startswith(SIGNIN_PATHS):
         return tenancy.signin()
     return tenancy.VISITOR
@@ -73,12 +66,10 @@ class DatabaseContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with tenancy.unit_of_work(rollback_if=_failed) as outcome:
+        with tenancy.unit_of_work() as work:
             with tenancy.use(DbContext(role="visitor", person=_session_person(request))):
                 request.user.is_authenticated  # noqa: B018 (loads the person now)
             with tenancy.use(context_for_request(request)):
-                return outcome.send(self.get_response(request))
-
-
-def _failed(response: HttpResponse) -> bool:
-    return response.status_code >= 500
+                response = self.get_response(request)
+            work.rollback_only = response.status_code >= 500
+        return response

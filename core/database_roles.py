@@ -68,9 +68,7 @@ def grant_runtime_role(connection) -> None:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [runtime_role()])
         if cursor.fetchone() is None:
             _create_runtime_role(cursor, role)
-        cursor.execute(
-            "SELECT current_database(), current_schema()",
-        )
+        cursor.execute("SELECT current_database(), current_schema()")
         database, schema = (connection.ops.quote_name(name) for name in cursor.fetchone())
         for statement in (
             f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}",

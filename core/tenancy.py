@@ -31,16 +31,15 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import logging
+import functools
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connections, transaction
 
-logger = logging.getLogger(__name__)
+from core.db import fetch_all
 
-PERSON_ROLES = ("user", "teacher", "admin")
 # Roles that cross the academy boundary: the platform's own.
 PLATFORM_ROLES = ("system", "operator")
 
@@ -136,15 +135,11 @@ def run_in(context: DbContext):
     tasks of the platform: ``@tenancy.run_in(tenancy.SYSTEM)``)."""
 
     def decorate(function):
+        @functools.wraps(function)
         def wrapper(*args, **kwargs):
             with use(context):
                 return function(*args, **kwargs)
 
-        wrapper.__name__ = function.__name__
-        wrapper.__qualname__ = function.__qualname__
-        wrapper.__doc__ = function.__doc__
-        wrapper.__module__ = function.__module__
-        wrapper.__wrapped__ = function
         return wrapper
 
     return decorate
@@ -154,13 +149,10 @@ def academy_of_row(table: str, row_id: Any, column: str = "organization_id") -> 
     """The academy a row belongs to, read in the system context (a task learns
     whose row it works for before it works in that academy's context); None
     when the row is gone."""
-    from django.db import connection
-
-    with use(SYSTEM), connection.cursor() as cursor:
+    with use(SYSTEM):
         # table and column are names from our code, never from input.
-        cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE id = %s', [row_id])
-        row = cursor.fetchone()
-    return row[0] if row else None
+        rows = fetch_all(f'SELECT "{column}" FROM "{table}" WHERE id = %s', [row_id])
+    return rows[0][0] if rows else None
 
 
 # --- how the context reaches the database -----------------------------------
@@ -207,21 +199,21 @@ def _holds(connection, context: DbContext | None) -> bool:
 
 class _UnitOfWork:
     """One transaction for a whole request, begun by its first query (a request
-    that reads nothing opens no connection) and ended by ``unit_of_work``."""
+    that reads nothing opens no connection) and ended by ``unit_of_work``.
+    ``rollback_only``: end it with a rollback (a request that failed)."""
 
     def __init__(self) -> None:
         self.blocks: dict[str, transaction.Atomic] = {}
+        self.rollback_only = False
 
     def begin(self, connection) -> None:
         block = transaction.atomic(using=connection.alias, savepoint=False)
         block.__enter__()
         self.blocks[connection.alias] = block
 
-    def end(self, rollback: bool, exc_info=(None, None, None)) -> None:
-        from django.db import connections
-
+    def end(self, exc_info=(None, None, None)) -> None:
         for alias, block in self.blocks.items():
-            if rollback:
+            if self.rollback_only:
                 transaction.set_rollback(True, using=alias)
             block.__exit__(*exc_info)
             connections[alias].sqeeze_applied = None
@@ -234,29 +226,21 @@ _unit_of_work: contextvars.ContextVar[_UnitOfWork | None] = contextvars.ContextV
 
 
 @contextlib.contextmanager
-def unit_of_work(rollback_if=lambda result: False):
+def unit_of_work():
     """The block's queries share one transaction, begun at the first of them;
-    it commits when the block ends, or rolls back on an exception or when
-    ``rollback_if`` says so of the value the block sent (``.send(result)``)."""
+    it commits when the block ends, or rolls back on an exception or when the
+    block set ``rollback_only`` on the unit it was given."""
     work = _UnitOfWork()
     token = _unit_of_work.set(work)
-    outcome = _Outcome()
     try:
-        yield outcome
+        yield work
     except BaseException as error:
         _unit_of_work.reset(token)
-        work.end(rollback=True, exc_info=(type(error), error, error.__traceback__))
+        work.rollback_only = True
+        work.end(exc_info=(type(error), error, error.__traceback__))
         raise
     _unit_of_work.reset(token)
-    work.end(rollback=rollback_if(outcome.result))
-
-
-class _Outcome:
-    result: Any = None
-
-    def send(self, result: Any) -> Any:
-        self.result = result
-        return result
+    work.end()
 
 
 def apply_context(execute, sql, params, many, context):
@@ -292,8 +276,6 @@ def _reads_rows(sql) -> bool:
 def install(sender, connection, **kwargs) -> None:
     """``connection_created`` receiver: every connection of DATABASES applies
     the context (not Django's temporary one to create a test database)."""
-    from django.db import connections
-
     if connection.alias not in connections.settings:
         return
     if apply_context not in connection.execute_wrappers:

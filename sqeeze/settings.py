@@ -147,9 +147,7 @@ TEMPLATES = [
 # one role for both, which RLS does not bind (migrate warns; the tests refuse it).
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
-    DATABASE_OWNER = env.db(
-        "DATABASE_OWNER_URL", default=env("DATABASE_URL")
-    )  # fmt: skip
+    DATABASE_OWNER = env.db("DATABASE_OWNER_URL", default=env("DATABASE_URL"))
 elif _KEYS_ONLY:
     DATABASES = {"default": env.db_url_config("postgres://unused@localhost/unused")}  # never opened
     DATABASE_OWNER = DATABASES["default"]
