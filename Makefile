@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format check-migrations messages clean-embedded bench \
+.PHONY: install run test lint format check-migrations messages clean-embedded bench bench-compare \
 	backup restore
 
 install: $(STAMP)
@@ -48,6 +48,13 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 bench: $(BENCH_STAMP)
 	@if [ "$${BENCH_LOAD:-wrk}" = wrk ]; then scripts/ensure-command wrk wrk "make bench's load"; fi
 	$(BIN)/python -m bench
+
+# A change's cost: an earlier commit and this tree served side by side, their
+# runs alternating (README "Performance"). BASE=<commit> is required.
+bench-compare: $(BENCH_STAMP)
+	@if [ -z "$(BASE)" ]; then echo "make bench-compare: give BASE=<commit>"; exit 2; fi
+	@scripts/ensure-command wrk wrk "make bench-compare's load"
+	$(BIN)/python -m bench.compare $(BASE)
 
 check-migrations: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run

@@ -22,8 +22,11 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from accounts.models import Role
 from core import tenancy
 from core.tenancy import DbContext
 
@@ -40,10 +43,60 @@ def context_for_request(request: HttpRequest) -> DbContext:
             return tenancy.OPERATOR
         if path.startswith(SIGNIN_PATHS) or user.organization_id is None:
             return tenancy.signin(user.pk, user.organization_id)
-        return DbContext(role=str(user.role), academy=user.organization_id, person=user.pk)
+        return person_context(user) or tenancy.signin(user.pk, user.organization_id)
     if path.startswith(SIGNIN_PATHS):
         return tenancy.signin()
     return tenancy.VISITOR
+
+
+# The session remembers the person's context (role, academy) from their
+# log-in, and from their last request when it changed since, so that loading
+# the person can already run in it: when the person turns out to be unchanged,
+# the database hears the context once a request instead of twice. The session
+# lives on the server (SESSION_ENGINE) and is only a guess: the context every
+# query after the load runs in is computed from the profile just read, and
+# sent again when the guess was wrong.
+REMEMBERED_CONTEXT = "sqeeze_db_context"
+
+
+def _loading_context(request: HttpRequest) -> DbContext:
+    """The context to load the session's person in: the one remembered for
+    them, else one that shows that person's own profile and nothing else."""
+    person = _session_person(request)
+    remembered = request.session.get(REMEMBERED_CONTEXT) if person else None
+    if isinstance(remembered, dict) and remembered.get("person") == str(person):
+        try:
+            return DbContext(
+                role=remembered["role"], academy=UUID(remembered["academy"]), person=person
+            )
+        except (KeyError, TypeError, ValueError):
+            pass  # an older or damaged value: the safe default
+    return DbContext(role="visitor", person=person)
+
+
+def person_context(user) -> DbContext | None:
+    """The context of a person of an academy, as their requests get it on the
+    app's pages; None for a platform operator or someone in no academy."""
+    if user.is_superuser or user.organization_id is None or user.role not in Role.values:
+        return None
+    return DbContext(role=str(user.role), academy=user.organization_id, person=user.pk)
+
+
+def _remember(request: HttpRequest, context: DbContext | None) -> None:
+    """Keep a person's academy context for their next request: at log-in, and
+    again when it changed (a new role). Sign-in and platform contexts are not
+    kept: such a request loads the person as a visitor."""
+    if context is None or context.academy is None or context.role not in Role.values:
+        return
+    value = {"person": str(context.person), "academy": str(context.academy), "role": context.role}
+    if request.session.get(REMEMBERED_CONTEXT) != value:
+        request.session[REMEMBERED_CONTEXT] = value
+
+
+@receiver(user_logged_in)
+def remember_at_log_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        _remember(request, person_context(user))
 
 
 def _session_person(request: HttpRequest) -> UUID | None:
@@ -56,20 +109,22 @@ def _session_person(request: HttpRequest) -> UUID | None:
 
 
 class DatabaseContextMiddleware:
-    """After AuthenticationMiddleware: load the person in their own profile's
-    context, then run the rest of the request in the context it gets, in one
-    transaction. A response of 500 or more rolls the request's writes back.
-    Inside a transaction already (a test's) there is no savepoint: a request
-    then costs the same queries as in production."""
+    """After AuthenticationMiddleware: load the person (in the context their
+    session remembers, if any), then run the rest of the request in the context
+    they get, in one transaction. A response of 500 or more rolls the request's
+    writes back. Inside a transaction already (a test's) there is no savepoint:
+    a request then costs the same queries as in production."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with tenancy.unit_of_work() as work:
-            with tenancy.use(DbContext(role="visitor", person=_session_person(request))):
+            with tenancy.use(_loading_context(request)):
                 request.user.is_authenticated  # noqa: B018 (loads the person now)
-            with tenancy.use(context_for_request(request)):
+            context = context_for_request(request)
+            _remember(request, context)
+            with tenancy.use(context):
                 response = self.get_response(request)
             work.rollback_only = response.status_code >= 500
         return response

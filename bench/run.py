@@ -158,10 +158,10 @@ def recreate_database(server_url: str, name: str) -> None:
         db.execute(f'CREATE DATABASE "{name}"')
 
 
-def generator_fingerprint() -> str:
+def generator_fingerprint(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
     for module in ("generate.py", "scales.py"):
-        digest.update((ROOT / "bench" / module).read_bytes())
+        digest.update((root / "bench" / module).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -188,14 +188,14 @@ def record_data_set(url: str, generated: dict) -> None:
 # --- processes ------------------------------------------------------------------------
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env)
+def manage(env: dict[str, str], *args: str, cwd: Path = ROOT) -> None:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=cwd, env=env)
     if result.returncode != 0:
         raise BenchError(f"manage.py {' '.join(args)} failed (exit {result.returncode}).")
 
 
-def module(env: dict[str, str], name: str, *args: str) -> None:
-    result = subprocess.run([PYTHON, "-m", name, *args], cwd=ROOT, env=env)
+def module(env: dict[str, str], name: str, *args: str, cwd: Path = ROOT) -> None:
+    result = subprocess.run([PYTHON, "-m", name, *args], cwd=cwd, env=env)
     if result.returncode != 0:
         raise BenchError(f"python -m {name} failed (exit {result.returncode}).")
 
@@ -221,7 +221,9 @@ class Server:
             self.process.wait()
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, log_path: Path) -> Server:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, log_path: Path, cwd: Path = ROOT
+) -> Server:
     command = [
         PYTHON, "-m", "gunicorn", "sqeeze.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
@@ -230,7 +232,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log_path: Path)
         command += ["--worker-tmp-dir", "/dev/shm"]
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
@@ -303,19 +305,40 @@ class Context:
 
 
 def prepare_data_set(context: Context, name: str, url: str) -> dict:
-    fingerprint = generator_fingerprint()
-    env = context.env(f"bench_{name}")
-    if context.options.reuse:
+    return generate_data_set(
+        env=context.env(f"bench_{name}"),
+        owner_server_url=context.server_url,
+        database=f"bench_{name}",
+        scale=name,
+        reuse=context.options.reuse,
+    )
+
+
+def generate_data_set(
+    *,
+    env: dict[str, str],
+    owner_server_url: str,
+    database: str,
+    scale: str,
+    reuse: bool,
+    root: Path = ROOT,
+) -> dict:
+    """The data set ``scale`` in ``database``, made by the generator of the
+    tree at ``root`` (``bench.compare`` makes an earlier commit's too), or the
+    complete one already there when ``reuse`` and that generator made it."""
+    url = database_url(owner_server_url, database)
+    fingerprint = generator_fingerprint(root)
+    if reuse:
         stored = stored_data_set(url)
         if stored and stored.get("fingerprint") == fingerprint:
-            say(f"Reusing {name} (generated {stored['generated_at']}) …")
-            manage(env, "migrate", "--noinput", "-v", "0")
+            say(f"Reusing {database} (generated {stored['generated_at']}) …")
+            manage(env, "migrate", "--noinput", "-v", "0", cwd=root)
             return stored
-    say(f"Creating the database {url.rsplit('/', 1)[-1].split('?')[0]} …")
-    recreate_database(context.server_url, f"bench_{name}")
-    manage(env, "migrate", "--noinput", "-v", "0")
-    counts_path = WORK / f"generate-{name}.json"
-    module(env, "bench.generate", name, "--json", str(counts_path))
+    say(f"Creating the database {database} …")
+    recreate_database(owner_server_url, database)
+    manage(env, "migrate", "--noinput", "-v", "0", cwd=root)
+    counts_path = WORK / f"generate-{database}.json"
+    module(env, "bench.generate", scale, "--json", str(counts_path), cwd=root)
     generated = json.loads(counts_path.read_text())
     generated["fingerprint"] = fingerprint
     generated["generated_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

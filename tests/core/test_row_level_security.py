@@ -20,13 +20,14 @@ import uuid
 import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.tenancy import DatabaseContextMiddleware
+from accounts.tenancy import REMEMBERED_CONTEXT, DatabaseContextMiddleware, _loading_context
 from core import database_roles, tenancy
 from core.tenancy import DbContext
 from journeys.models import Journey
@@ -409,6 +410,87 @@ def test_a_reused_connection_carries_no_context_into_the_next_request(student, o
     assert settings_in_request("/home/", outsider)[1] == str(outsider.organization_id)
     with tenancy.use(None):
         assert Journey.objects.count() == 0
+
+
+@pytest.fixture
+def context_sends(monkeypatch) -> list:
+    """The contexts requests send the database, in order (not the operator's,
+    which the tests' own queries and the session's, outside the request's
+    transaction, run in: the process default of the tests)."""
+    sent = []
+    send = tenancy._send
+
+    def counting(connection, context):
+        if context != tenancy.OPERATOR:
+            sent.append(context)
+        return send(connection, context)
+
+    monkeypatch.setattr(tenancy, "_send", counting)
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_request_sends_its_context_once(client, student, context_sends):
+    """The session remembers the person's context from the log-in: a request
+    loads the person in it and works in it, one set_config per request."""
+    client.force_login(student)
+    expected = DbContext(role="user", academy=student.organization_id, person=student.pk)
+    assert client.session[REMEMBERED_CONTEXT]["role"] == "user"
+
+    assert client.get("/home/").status_code == 200
+    assert context_sends == [expected]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_without_a_remembered_context_learns_it(client, student, context_sends):
+    """A session from before (or one whose context was dropped) loads the
+    person as a visitor who sees their own profile, then remembers."""
+    client.force_login(student)
+    session = client.session
+    del session[REMEMBERED_CONTEXT]
+    session.save()
+    expected = DbContext(role="user", academy=student.organization_id, person=student.pk)
+
+    assert client.get("/home/").status_code == 200
+    assert context_sends == [DbContext(role="visitor", person=student.pk), expected]
+    context_sends.clear()
+    assert client.get("/home/").status_code == 200
+    assert context_sends == [expected]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_remembered_context_that_is_no_longer_true_is_corrected(
+    client, student, other_organization, context_sends
+):
+    """The session's context is a guess for loading the person: when their
+    role or academy changed since, the request runs in what the profile says."""
+    client.force_login(student)
+    assert client.get("/home/").status_code == 200
+    Profile = type(student)
+    Profile.objects.filter(pk=student.pk).update(role=Role.TEACHER)
+
+    context_sends.clear()
+    assert client.get("/home/").status_code == 200
+    teacher = DbContext(role="teacher", academy=student.organization_id, person=student.pk)
+    assert context_sends[-1] == teacher
+    assert client.session[REMEMBERED_CONTEXT]["role"] == "teacher"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["someone else's", "a damaged academy", "not a mapping"])
+def test_a_remembered_context_of_someone_else_or_damaged_is_ignored(student, case):
+    remembered = {
+        "someone else's": {
+            "person": str(uuid.uuid4()),
+            "academy": str(student.organization_id),
+            "role": "admin",
+        },
+        "a damaged academy": {"person": str(student.pk), "academy": "x", "role": "admin"},
+        "not a mapping": "admin",
+    }[case]
+    request = RequestFactory().get("/home/")
+    request.session = {SESSION_KEY: str(student.pk), REMEMBERED_CONTEXT: remembered}
+    assert _loading_context(request) == DbContext(role="visitor", person=student.pk)
 
 
 @pytest.mark.django_db
