@@ -110,17 +110,17 @@ def resolve(commit: str) -> str:
     return result.stdout.strip()
 
 
-def export_tree(commit: str) -> Path:
+def export_tree(commit: str, work: Path = WORK) -> Path:
     """The files of ``commit`` in a directory of their own (kept: a second
     comparison against the same commit reuses it)."""
-    target = WORK / f"base-{commit}"
+    target = work / f"base-{commit}"
     if (target / "manage.py").exists():
         return target
     target.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(
         ["git", "archive", "--format=tar", commit], cwd=run.ROOT, capture_output=True, check=True
     )
-    archive_path = WORK / f"base-{commit}.tar"
+    archive_path = work / f"base-{commit}.tar"
     archive_path.write_bytes(archive.stdout)
     with tarfile.open(archive_path) as tar:
         tar.extractall(target, filter="data")
@@ -160,13 +160,20 @@ def build_env(context: run.Context, build: Build, port: int, offset: int) -> dic
 
 
 def postmaster_pid(owner_url: str) -> int | None:
-    """The local PostgreSQL's main process (a backend's parent), if readable."""
+    """The local PostgreSQL's main process, if this machine's /proc shows it."""
     try:
         with psycopg.connect(owner_url, autocommit=True) as db:
-            backend = db.execute("SELECT pg_backend_pid()").fetchone()[0]
-        with open(f"/proc/{backend}/stat") as handle:
+            return parent_of(db.execute("SELECT pg_backend_pid()").fetchone()[0])
+    except psycopg.Error:
+        return None
+
+
+def parent_of(pid: int) -> int | None:
+    """A backend's parent: the postmaster."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
             return int(handle.read().rsplit(")", 1)[1].split()[1])
-    except (psycopg.Error, OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError):
         return None
 
 
