@@ -18,8 +18,9 @@ from tests.factories import CommentFactory, LikeFactory, ProfileFactory, UserJou
 # Me (the session comes from the cache), the journey, the post (with its author, team,
 # mission, like count and my like), the view (one statement: the day's first also raises
 # the count), my team, the journey's members (mentions), comments (with authors),
-# attachments (with files), previous and next (one UNION), the unread-notification badge.
-POST_PAGE_QUERIES = 10
+# attachments (with files), previous and next (one UNION, on its generic plan: two
+# set_config around it, core.statements.generic_plan), the unread-notification badge.
+POST_PAGE_QUERIES = 12
 
 
 def fill(classroom, post, count: int) -> None:

@@ -165,3 +165,39 @@ def test_an_integer_keeps_the_type_the_orm_binds_it_with(settings):
     assert statement.all(least=10) == [busy]
     assert sorted(statement.all(least=0), key=lambda post: post.view_count) == [quiet, busy]
     assert statement.all(least=41) == []
+
+
+def test_a_statement_on_its_generic_plan_switches_the_mode_for_itself_only(settings):
+    """plan_cache_mode is forced for the statement's own query (PostgreSQL
+    sees it while the rows are read) and put back after it, in the same
+    transaction."""
+    settings.VERIFY_STATEMENTS = False
+    journey = JourneyFactory()
+    statement = Statement(
+        lambda *, journey_id: Journey.objects.filter(pk=journey_id),
+        values=("journey_id",),
+        generic_plan=True,
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        assert statement.first(journey_id=journey.pk) == journey
+    sqls = [query["sql"] for query in queries]
+    assert "force_generic_plan" in sqls[-3] and '"journeys"' in sqls[-2]
+    assert "set_config('plan_cache_mode'" in sqls[-1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('plan_cache_mode')")
+        assert cursor.fetchone()[0] == "auto"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_generic_plan_switch_does_nothing(settings):
+    settings.VERIFY_STATEMENTS = False
+    journey = JourneyFactory()
+    statement = Statement(
+        lambda *, journey_id: Journey.objects.filter(pk=journey_id),
+        values=("journey_id",),
+        generic_plan=True,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert statement.first(journey_id=journey.pk) == journey
+    assert [query["sql"] for query in queries if "plan_cache_mode" in query["sql"]] == []
