@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
 from community.models import Post
@@ -167,37 +168,43 @@ def test_an_integer_keeps_the_type_the_orm_binds_it_with(settings):
     assert statement.all(least=41) == []
 
 
-def test_a_statement_on_its_generic_plan_switches_the_mode_for_itself_only(settings):
-    """plan_cache_mode is forced for the statement's own query (PostgreSQL
-    sees it while the rows are read) and put back after it, in the same
-    transaction."""
-    settings.VERIFY_STATEMENTS = False
-    journey = JourneyFactory()
-    statement = Statement(
-        lambda *, journey_id: Journey.objects.filter(pk=journey_id),
+def plan_mode_statement() -> Statement:
+    """A journey with the plan_cache_mode PostgreSQL ran its query under."""
+    return Statement(
+        lambda *, journey_id: Journey.objects.filter(pk=journey_id).annotate(
+            plan_mode=RawSQL("current_setting('plan_cache_mode')", [])
+        ),
         values=("journey_id",),
         generic_plan=True,
     )
 
-    with CaptureQueriesContext(connection) as queries:
-        assert statement.first(journey_id=journey.pk) == journey
-    sqls = [query["sql"] for query in queries]
-    assert "force_generic_plan" in sqls[-3] and '"journeys"' in sqls[-2]
-    assert "set_config('plan_cache_mode'" in sqls[-1]
+
+def current_plan_mode() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('plan_cache_mode')")
-        assert cursor.fetchone()[0] == "auto"
+        return cursor.fetchone()[0]
+
+
+def test_a_statement_on_its_generic_plan_switches_the_mode_for_itself_only(settings):
+    """PostgreSQL runs the statement under force_generic_plan, and the mode is
+    put back after it, in the same transaction."""
+    settings.VERIFY_STATEMENTS = False
+    journey = JourneyFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        found = plan_mode_statement().first(journey_id=journey.pk)
+    assert found == journey and found.plan_mode == "force_generic_plan"
+    assert len(queries) == 3  # the switch, the statement, the switch back
+    assert current_plan_mode() == "auto"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_generic_plan_switch_does_nothing(settings):
+    """In autocommit a transaction-local setting would not reach the next
+    statement: nothing is switched."""
     settings.VERIFY_STATEMENTS = False
     journey = JourneyFactory()
-    statement = Statement(
-        lambda *, journey_id: Journey.objects.filter(pk=journey_id),
-        values=("journey_id",),
-        generic_plan=True,
-    )
     with CaptureQueriesContext(connection) as queries:
-        assert statement.first(journey_id=journey.pk) == journey
-    assert [query["sql"] for query in queries if "plan_cache_mode" in query["sql"]] == []
+        found = plan_mode_statement().first(journey_id=journey.pk)
+    assert found.plan_mode == "auto"
+    assert not [query for query in queries if "set_config('plan_cache_mode'" in query["sql"]]
