@@ -199,12 +199,23 @@ def _student_q(student_id: uuid.UUID) -> Q:
     return Q(user_id=student_id) | (Q(is_team_submission=True) & Exists(in_team))
 
 
+# The state as a constant of the SQL text, not a parameter: a prepared
+# statement's generic plan can then use the waiting submissions' partial index
+# (posts_grading_journey_idx, WHERE achievement_status = 'pending'); with a
+# parameter it cannot prove the index applies and counts the journey's posts from
+# the table (14 ms instead of 0.3), and PostgreSQL plans the queue's statements
+# again at every request to avoid that plan. The state is one of QueueState's.
+_STATE_IN_SQL = {
+    state: RawSQL(f"'{state}'", ()) for state in QueueState.values if state != QueueState.ALL
+}
+
+
 def _queue_q(filters: QueueFilters) -> Q:
     """The submissions the filters keep, the journey aside (``_queue_journeys``).
     One Q, so a query is built with one ``filter()``: each clones the query."""
     q = Q(mission_instance__isnull=False)
     if filters.state != QueueState.ALL:
-        q &= Q(achievement_status=filters.state)
+        q &= Q(achievement_status=_STATE_IN_SQL[filters.state])
     if filters.week:
         q &= Q(mission_instance__journey_week_id=filters.week)
     if filters.mission:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from community.models import AchievementStatus, Post
+from grading.selectors import _QUEUE_COUNT, QueueFilters, _academy_arguments, _filter_arguments
 from tests.factories import (
     JourneyFactory,
     JourneyWeekFactory,
@@ -351,3 +352,16 @@ def test_a_kept_row_follows_its_grade_and_title(client, school):
     # The pending queue draws the same row without the state: another key.
     Post.objects.filter(pk=post.pk).update(achievement_status=AchievementStatus.PENDING)
     assert "status-badge" not in teacher.get(QUEUE).content.decode()
+
+
+@pytest.mark.parametrize("state", ["pending", "achieved", "not_achieved"])
+def test_the_state_is_written_into_the_queues_sql_not_bound(school, state):
+    """A prepared statement's generic plan uses the waiting submissions'
+    partial index only if it sees the state (grading.selectors._STATE_IN_SQL):
+    the count and the walks name it as a constant."""
+    filters = QueueFilters(state=state)
+    sql, params = _QUEUE_COUNT.sql(
+        limit=10, **_filter_arguments(filters), **_academy_arguments(school.teacher)
+    )
+    assert f"\"achievement_status\" = ('{state}')" in sql
+    assert state not in [str(param) for param in params]
