@@ -82,11 +82,12 @@ def person_context(user) -> DbContext | None:
     return DbContext(role=str(user.role), academy=user.organization_id, person=user.pk)
 
 
-def _remember(request: HttpRequest, context: DbContext | None) -> None:
+def _remember(request: HttpRequest, user) -> None:
     """Keep a person's academy context for their next request: at log-in, and
-    again when it changed (a new role). Sign-in and platform contexts are not
-    kept: such a request loads the person as a visitor."""
-    if context is None or context.academy is None or context.role not in Role.values:
+    again when it changed (a new role). A platform operator or someone in no
+    academy keeps none: their requests load them as a visitor."""
+    context = person_context(user) if user.is_authenticated else None
+    if context is None:
         return
     value = {"person": str(context.person), "academy": str(context.academy), "role": context.role}
     if request.session.get(REMEMBERED_CONTEXT) != value:
@@ -96,7 +97,7 @@ def _remember(request: HttpRequest, context: DbContext | None) -> None:
 @receiver(user_logged_in)
 def remember_at_log_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
-        _remember(request, person_context(user))
+        _remember(request, user)
 
 
 def _session_person(request: HttpRequest) -> UUID | None:
@@ -122,9 +123,8 @@ class DatabaseContextMiddleware:
         with tenancy.unit_of_work() as work:
             with tenancy.use(_loading_context(request)):
                 request.user.is_authenticated  # noqa: B018 (loads the person now)
-            context = context_for_request(request)
-            _remember(request, context)
-            with tenancy.use(context):
+            _remember(request, request.user)
+            with tenancy.use(context_for_request(request)):
                 response = self.get_response(request)
             work.rollback_only = response.status_code >= 500
         return response

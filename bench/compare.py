@@ -49,7 +49,7 @@ import psycopg
 
 from bench import run
 from bench.generate import BENCH_PASSWORD, BENCH_STUDENT_EMAIL, BENCH_TEACHER_EMAIL
-from bench.interleave import TICKS, server_cpu_seconds
+from bench.interleave import TICKS, process_stat, server_cpu_seconds
 from bench.pages import PAGES, parse_pages
 from bench.run import WORK, BenchError, say
 
@@ -170,23 +170,16 @@ def postmaster_pid(owner_url: str) -> int | None:
 
 def parent_of(pid: int) -> int | None:
     """A backend's parent: the postmaster."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return int(handle.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
+    fields = process_stat(pid)
+    return int(fields[1]) if fields else None
 
 
 def database_cpu_seconds(pid: int | None) -> float:
     """CPU time of the PostgreSQL server so far: the postmaster's and its
     running backends' (``server_cpu_seconds``) plus that of the backends that
     have ended, which the kernel adds to their parent's cutime and cstime."""
-    if not pid:
-        return 0.0
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-    except OSError:
+    fields = process_stat(pid) if pid else None
+    if fields is None:
         return 0.0
     ended = (int(fields[13]) + int(fields[14])) / TICKS
     return server_cpu_seconds(pid) + ended
@@ -346,11 +339,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{page['cpu_ratio']:.3f} ({page['base']['cpu_ms']} → {page['this']['cpu_ms']} ms)"
             )
             pages.append(page)
+        machine = run.machine(owner)
         result = {
             "started_at": started.isoformat(timespec="seconds"),
-            "machine": run.machine(owner),
+            "machine": machine,
             "base_commit": commit,
-            "this_commit": run.machine(owner).get("commit", "?"),
+            "this_commit": machine.get("commit", "?"),
             "scale": options.scale,
             "rounds": options.rounds,
             "seconds": options.seconds,

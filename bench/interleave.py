@@ -23,6 +23,17 @@ TICKS = os.sysconf("SC_CLK_TCK")
 BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
 
 
+def process_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command's name (state,
+    ppid, … utime at 11, stime at 12, cutime at 13, cstime at 14); None when
+    the process is gone or there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def server_cpu_seconds(pid: int | None) -> float:
     """CPU time (user + system) used so far by ``pid`` and its children: the
     gunicorn master and its workers. On a shared machine this, per request, is
@@ -32,14 +43,14 @@ def server_cpu_seconds(pid: int | None) -> float:
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
+        fields = process_stat(current)
         try:
-            with open(f"/proc/{current}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
             with open(f"/proc/{current}/task/{current}/children") as handle:
                 pending += [int(child) for child in handle.read().split()]
         except (OSError, ValueError):
-            continue  # gone, or no /proc: counted as nothing
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+            pass  # gone, or no /proc: its children are counted as nothing
+        if fields is not None:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
 
 
