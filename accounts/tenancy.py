@@ -74,10 +74,14 @@ def _loading_context(request: HttpRequest) -> DbContext:
     return DbContext(role="visitor", person=person)
 
 
+# Role.values builds its list at every call; this runs at every request.
+_ROLES = frozenset(Role.values)
+
+
 def person_context(user) -> DbContext | None:
     """The context of a person of an academy, as their requests get it on the
     app's pages; None for a platform operator or someone in no academy."""
-    if user.is_superuser or user.organization_id is None or user.role not in Role.values:
+    if user.is_superuser or user.organization_id is None or user.role not in _ROLES:
         return None
     return DbContext(role=str(user.role), academy=user.organization_id, person=user.pk)
 

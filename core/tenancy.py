@@ -12,7 +12,8 @@ what they may hold and how they reach the database:
   for one of its rows (``for_academy``);
 - ``signin``: the log-in, sign-up and password pages, which must find a person
   by e-mail or a code before anyone is known; they see identities only;
-- ``visitor``: anyone else on a public page (published blog posts, the inquiry form);
+- ``visitor``: anyone else on a public page (published blog posts, the inquiry
+  form): what no context shows, so the database hears nothing of it;
 - ``system``: the platform's own periodic work (the mail drainer, beat's tasks);
 - ``operator``: a platform operator (a superuser in Django admin, ``manage.py``).
 
@@ -57,9 +58,19 @@ class DbContext:
 
 SYSTEM = DbContext(role="system")
 OPERATOR = DbContext(role="operator")
+# A visitor sees what a connection without context sees, public rows (no
+# policy names the visitor: tests/core/test_row_level_security.py checks it),
+# so the database hears nothing of a visitor: a public page's reads run as
+# they did before RLS, without a transaction or a set_config around them.
 VISITOR = DbContext(role="visitor")
-# What a transaction holds once its context is taken away again.
+# What a transaction holds before a context is sent, and once it is taken away.
 _EMPTY_SETTINGS = ("", "", "")
+
+
+def _to_send(context: DbContext | None) -> DbContext | None:
+    """What the database must hear of ``context``: nothing (None) for no
+    context and for the visitor's, which shows the same rows."""
+    return None if context is None or context == VISITOR else context
 
 
 def for_academy(academy_id: UUID | str) -> DbContext:
@@ -186,13 +197,19 @@ def _send(connection, context: DbContext | None) -> None:
 
 
 def _holds(connection, context: DbContext | None) -> bool:
+    """Whether the connection's transaction already holds ``context`` (one
+    that ``_to_send`` gave)."""
     applied: _Applied | None = getattr(connection, "sqeeze_applied", None)
-    if applied is None or not connection.atomic_blocks:
-        return context is None and applied is None
+    if (
+        applied is None
+        or not connection.atomic_blocks
+        or connection.atomic_blocks[0] is not applied.outer
+    ):
+        # Nothing was sent in this transaction: it holds empty settings.
+        return context is None
     depth = len(applied.savepoints)
     return (
-        connection.atomic_blocks[0] is applied.outer
-        and tuple(connection.savepoint_ids[:depth]) == applied.savepoints
+        tuple(connection.savepoint_ids[:depth]) == applied.savepoints
         and applied.context == context
     )
 
@@ -247,10 +264,10 @@ def apply_context(execute, sql, params, many, context):
     """Execute wrapper (installed on every connection, ``install``): send the
     current context before a query whose transaction lacks it."""
     connection = context["connection"]
-    wanted = current()
+    wanted = _to_send(current())
     if not connection.in_atomic_block:
         work = _unit_of_work.get()
-        if work is not None and connection.alias not in work.blocks:
+        if wanted is not None and work is not None and connection.alias not in work.blocks:
             work.begin(connection)
         else:
             connection.sqeeze_applied = None

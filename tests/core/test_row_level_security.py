@@ -28,12 +28,14 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tenancy import REMEMBERED_CONTEXT, DatabaseContextMiddleware, _loading_context
+from blog.models import Blog
 from core import database_roles, tenancy
 from core.tenancy import DbContext
 from journeys.models import Journey
 from people.tasks import run_student_import
 from submissions.tasks import build_export
 from tests.admin.seed_tables import SEED_TABLES
+from tests.blog.builders import BlogFactory, draft
 from tests.factories import (
     CommentFactory,
     JourneyFactory,
@@ -146,6 +148,70 @@ def test_every_organization_column_is_indexed_and_filled_by_the_database():
     assert set(rls_tables.ORGANIZATION_FROM_PARENT) <= tables
     assert tables - indexed == set()
     assert set(rls_tables.ORGANIZATION_FROM_PARENT) <= filled
+
+
+# Counts and lookups the pages make on every request, each answered from an
+# index that carries organization_id, as before RLS (sqeeze migrations 0003
+# and 0004): without it, RLS's condition sends PostgreSQL to every counted row.
+FROM_THE_INDEX = {
+    "a journey's member count": (
+        "SELECT count(*) FROM user_journeys WHERE journey_id = %(journey)s",
+        "user_journeys_member_idx",
+    ),
+    "is the person in the journey": (
+        "SELECT 1 FROM user_journeys WHERE user_id = %(person)s AND journey_id = %(journey)s",
+        "user_journeys_enrolment_idx",
+    ),
+    "a post's like count": (
+        "SELECT count(*) FROM likes WHERE post_id = %(post)s",
+        "likes_post_user_idx",
+    ),
+    "did I like it": (
+        "SELECT 1 FROM likes WHERE post_id = %(post)s AND user_id = %(person)s",
+        "likes_post_user_idx",
+    ),
+    "a post's comment count": (
+        "SELECT count(*) FROM comments WHERE post_id = %(post)s",
+        "comments_post_count_idx",
+    ),
+    "the unread badge": (
+        "SELECT count(*) FROM notifications WHERE receiver_id = %(person)s AND read_at IS NULL",
+        "notifications_unread_idx",
+    ),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", FROM_THE_INDEX)
+def test_the_pages_counts_are_read_from_the_index_alone_under_rls(case, student):
+    from tests.factories import LikeFactory
+
+    journey = UserJourneyFactory(user=student, journey__organization=student.organization).journey
+    post = PostFactory(mission_instance__journey_week__journey=journey, user=student)
+    LikeFactory(post=post, user=student)
+    CommentFactory(post=post, user=student)
+    NotificationFactory(receiver=student)
+    with database_roles.as_owner() as owner, owner.cursor() as cursor:
+        for table in ("user_journeys", "likes", "comments", "notifications"):
+            cursor.execute(f"VACUUM ANALYZE {table}")  # all rows visible: no heap needed
+        cursor.execute("SELECT pg_get_indexdef(%s::regclass)", [FROM_THE_INDEX[case][1]])
+        definition = cursor.fetchone()[0]
+    sql, index = FROM_THE_INDEX[case]
+    values = {"journey": journey.pk, "person": student.pk, "post": post.pk}
+    context = DbContext(role="user", academy=student.organization_id, person=student.pk)
+    with tenancy.use(context), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        assert cursor.fetchone()[0] == 1  # the student's own row, through RLS
+        # The tables are tiny: PostgreSQL is made to choose among index scans.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, values)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Which covering index serves a tiny table is PostgreSQL's choice; that
+    # RLS lets it read the index alone, and that the index is there, are ours.
+    assert "Index Only Scan" in plan and "Heap Fetches: 0" in plan
+    assert "organization_id" in plan  # RLS's condition, checked in the index
+    assert "INCLUDE (organization_id)" in definition
 
 
 # --- without context ---------------------------------------------------------------------
@@ -395,8 +461,9 @@ def test_each_request_runs_in_its_persons_context(student, superuser):
     assert settings_in_request("/admin/", superuser) == ("", "", "operator")
     assert settings_in_request("/accounts/login/") == ("", "", "signin")
     assert settings_in_request("/admin/login/") == ("", "", "signin")
-    assert settings_in_request("/admin/") == ("", "", "visitor")
-    assert settings_in_request("/blog/") == ("", "", "visitor")
+    # A visitor's context is no context (below).
+    assert settings_in_request("/admin/") == ("", "", "")
+    assert settings_in_request("/blog/") == ("", "", "")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -410,6 +477,66 @@ def test_a_reused_connection_carries_no_context_into_the_next_request(student, o
     assert settings_in_request("/home/", outsider)[1] == str(outsider.organization_id)
     with tenancy.use(None):
         assert Journey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_no_policy_or_function_of_ours_names_the_visitor():
+    """What lets a visitor's requests send the database nothing: the visitor
+    context shows exactly what no context shows (core.tenancy.VISITOR)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename || '.' || policyname FROM pg_policies "
+            "WHERE schemaname = current_schema() "
+            "AND (coalesce(qual, '') || coalesce(with_check, '')) ILIKE '%%visitor%%' "
+            "UNION ALL SELECT proname FROM pg_proc "
+            "WHERE proname LIKE 'sqeeze%%' AND prosrc ILIKE '%%visitor%%'"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT count(*) FROM pg_policies WHERE schemaname = current_schema()")
+        assert cursor.fetchone()[0] > 100  # the query above reads the policies there are
+
+
+def visitor_request(view, path: str = "/blog/"):
+    request = RequestFactory().get(path)
+    request.session = {}
+    request.user = _anonymous()
+    return DatabaseContextMiddleware(view)(request)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitors_reads_run_without_a_transaction_or_a_context(context_sends):
+    """As before RLS: a public page costs its own queries and no more."""
+    published, _unpublished = BlogFactory(), draft()
+    seen = {}
+
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM blog")
+            seen["ids"] = {row[0] for row in cursor.fetchall()}
+        seen["in_transaction"] = connection.in_atomic_block
+        return type("Answer", (), {"status_code": 200})()
+
+    visitor_request(view)
+    assert seen == {"ids": {published.pk}, "in_transaction": False}
+    assert context_sends == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitors_request_that_writes_still_rolls_back_on_a_server_error(context_sends):
+    """A visitor's write is handed to a context that reaches the database (an
+    inquiry to the system's): the request's transaction begins there, and a
+    response of 500 still takes the write back."""
+
+    def view(request):
+        Journey.objects.exists()  # a visitor's read first: no transaction yet
+        with tenancy.use(tenancy.SYSTEM):
+            BlogFactory(title="Written, then taken back")
+        assert connection.in_atomic_block
+        return type("Answer", (), {"status_code": 500})()
+
+    visitor_request(view, "/inquiries/")
+    assert context_sends == [tenancy.SYSTEM]
+    assert not Blog.objects.filter(title="Written, then taken back").exists()
 
 
 @pytest.fixture
