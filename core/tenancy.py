@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from django.db import connections, transaction
+from psycopg import pq
 
 from core.db import fetch_all
 
@@ -182,18 +184,44 @@ class _Applied:
     context: DbContext | None
 
 
+_SET_CONTEXT = (
+    "SELECT set_config('sqeeze.person', %s, true), "
+    "set_config('sqeeze.academy', %s, true), set_config('sqeeze.role', %s, true)"
+)
+
+
 def _send(connection, context: DbContext | None) -> None:
     values = context.settings() if context is not None else _EMPTY_SETTINGS
-    # The driver's own cursor: no execute wrapper (no recursion), no query log.
-    with connection.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('sqeeze.person', %s, true), "
-            "set_config('sqeeze.academy', %s, true), set_config('sqeeze.role', %s, true)",
-            values,
-        )
+    driver = connection.connection  # psycopg's: no execute wrapper, no query log
+    with connection.wrap_database_errors:
+        if not _begin_with(driver, values):
+            with driver.cursor() as cursor:
+                cursor.execute(_SET_CONTEXT, values)
     connection.sqeeze_applied = _Applied(
         connection.atomic_blocks[0], tuple(connection.savepoint_ids), context
     )
+
+
+def _begin_with(driver, values: tuple[str, str, str]) -> bool:
+    """Begin the transaction and set the context in one round trip, when the
+    transaction has not begun yet (a request's first query, in production):
+    psycopg would send its BEGIN alone first. False when there is nothing to
+    begin, or psycopg's BEGIN would say more than BEGIN (an isolation level)."""
+    if (
+        driver.autocommit
+        or driver.pgconn.transaction_status != pq.TransactionStatus.IDLE
+        or (driver.isolation_level, driver.read_only, driver.deferrable) != (None, None, None)
+    ):
+        return False
+    # One simple query, so the values are literals, escaped by libpq. psycopg
+    # sees the transaction begun (libpq's status) and sends no BEGIN of its own.
+    escaping = pq.Escaping(driver.pgconn)
+    literals = [escaping.escape_literal(value.encode()).decode() for value in values]
+    with driver.lock:
+        result = driver.pgconn.exec_(("BEGIN; " + _SET_CONTEXT % tuple(literals)).encode())
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        raise psycopg.errors.error_from_result(result)
+    return True
 
 
 def _holds(connection, context: DbContext | None) -> bool:
@@ -209,8 +237,7 @@ def _holds(connection, context: DbContext | None) -> bool:
         return context is None
     depth = len(applied.savepoints)
     return (
-        tuple(connection.savepoint_ids[:depth]) == applied.savepoints
-        and applied.context == context
+        tuple(connection.savepoint_ids[:depth]) == applied.savepoints and applied.context == context
     )
 
 

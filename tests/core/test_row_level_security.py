@@ -540,6 +540,42 @@ def test_a_visitors_request_that_writes_still_rolls_back_on_a_server_error(conte
 
 
 @pytest.fixture
+def commands(monkeypatch) -> list:
+    """The commands psycopg sends of its own (BEGIN, COMMIT …), in order."""
+    sent = []
+    from psycopg import _connection_base
+
+    exec_command = _connection_base.BaseConnection._exec_command
+
+    def recording(self, command, *args, **kwargs):
+        sent.append(bytes(command))
+        return exec_command(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(_connection_base.BaseConnection, "_exec_command", recording)
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_begins_its_transaction_and_sets_its_context_in_one_round_trip(student, commands):
+    """BEGIN travels with the settings: psycopg sends no BEGIN of its own."""
+    connection.ensure_connection()
+    assert settings_in_request("/home/", student)[1] == str(student.organization_id)
+    assert b"BEGIN" not in commands and b"COMMIT" in commands
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_with_an_isolation_level_begins_as_psycopg_says(student, commands):
+    connection.ensure_connection()
+    driver = connection.connection
+    driver.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+    try:
+        assert settings_in_request("/home/", student)[1] == str(student.organization_id)
+    finally:
+        driver.isolation_level = None
+    assert b"BEGIN ISOLATION LEVEL SERIALIZABLE" in commands
+
+
+@pytest.fixture
 def context_sends(monkeypatch) -> list:
     """The contexts requests send the database, in order (not the operator's,
     which the tests' own queries and the session's, outside the request's
