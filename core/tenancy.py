@@ -232,6 +232,9 @@ def _holds(connection, context: DbContext | None) -> bool:
         applied is None
         or not connection.atomic_blocks
         or connection.atomic_blocks[0] is not applied.outer
+        # The same atomic block entered again (a decorator's) is a new
+        # transaction, which PostgreSQL has not even begun yet.
+        or connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
     ):
         # Nothing was sent in this transaction: it holds empty settings.
         return context is None

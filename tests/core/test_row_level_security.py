@@ -539,6 +539,23 @@ def test_a_visitors_request_that_writes_still_rolls_back_on_a_server_error(conte
     assert not Blog.objects.filter(title="Written, then taken back").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_atomic_block_entered_again_sends_its_context_again(student):
+    """A function decorated with ``transaction.atomic`` enters the same block
+    object at every call, each call a transaction of its own."""
+    context = DbContext(role="user", academy=student.organization_id, person=student.pk)
+
+    @transaction.atomic
+    def academy_seen() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('sqeeze.academy', true)")
+            return cursor.fetchone()[0]
+
+    with tenancy.use(context):
+        assert academy_seen() == str(student.organization_id)
+        assert academy_seen() == str(student.organization_id)
+
+
 @pytest.fixture
 def commands(monkeypatch) -> list:
     """The commands psycopg sends of its own (BEGIN, COMMIT …), in order."""
