@@ -37,11 +37,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from django.db import connections, transaction
 from psycopg import pq
 
-from core.db import fetch_all
+from core.db import fetch_all, send_command, transaction_begun
 
 # Roles that cross the academy boundary: the platform's own.
 PLATFORM_ROLES = ("system", "operator")
@@ -72,7 +71,9 @@ _EMPTY_SETTINGS = ("", "", "")
 def _to_send(context: DbContext | None) -> DbContext | None:
     """What the database must hear of ``context``: nothing (None) for no
     context and for the visitor's, which shows the same rows."""
-    return None if context is None or context == VISITOR else context
+    if context is None or context is VISITOR or context == VISITOR:
+        return None
+    return context
 
 
 def for_academy(academy_id: UUID | str) -> DbContext:
@@ -192,35 +193,31 @@ _SET_CONTEXT = (
 
 def _send(connection, context: DbContext | None) -> None:
     values = context.settings() if context is not None else _EMPTY_SETTINGS
-    driver = connection.connection  # psycopg's: no execute wrapper, no query log
-    with connection.wrap_database_errors:
-        if not _begin_with(driver, values):
-            with driver.cursor() as cursor:
-                cursor.execute(_SET_CONTEXT, values)
+    if not _begin_with(connection, values):
+        # psycopg's own cursor: no execute wrapper (no recursion), no query log.
+        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+            cursor.execute(_SET_CONTEXT, values)
     connection.sqeeze_applied = _Applied(
         connection.atomic_blocks[0], tuple(connection.savepoint_ids), context
     )
 
 
-def _begin_with(driver, values: tuple[str, str, str]) -> bool:
+def _begin_with(connection, values: tuple[str, str, str]) -> bool:
     """Begin the transaction and set the context in one round trip, when the
     transaction has not begun yet (a request's first query, in production):
     psycopg would send its BEGIN alone first. False when there is nothing to
     begin, or psycopg's BEGIN would say more than BEGIN (an isolation level)."""
+    driver = connection.connection
     if (
         driver.autocommit
-        or driver.pgconn.transaction_status != pq.TransactionStatus.IDLE
+        or transaction_begun(connection)
         or (driver.isolation_level, driver.read_only, driver.deferrable) != (None, None, None)
     ):
         return False
-    # One simple query, so the values are literals, escaped by libpq. psycopg
-    # sees the transaction begun (libpq's status) and sends no BEGIN of its own.
+    # One simple query, so the values are literals, escaped by libpq.
     escaping = pq.Escaping(driver.pgconn)
     literals = [escaping.escape_literal(value.encode()).decode() for value in values]
-    with driver.lock:
-        result = driver.pgconn.exec_(("BEGIN; " + _SET_CONTEXT % tuple(literals)).encode())
-    if result.status != pq.ExecStatus.TUPLES_OK:
-        raise psycopg.errors.error_from_result(result)
+    send_command(connection, "BEGIN; " + _SET_CONTEXT % tuple(literals))
     return True
 
 
@@ -234,13 +231,13 @@ def _holds(connection, context: DbContext | None) -> bool:
         or connection.atomic_blocks[0] is not applied.outer
         # The same atomic block entered again (a decorator's) is a new
         # transaction, which PostgreSQL has not even begun yet.
-        or connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+        or not transaction_begun(connection)
     ):
         # Nothing was sent in this transaction: it holds empty settings.
         return context is None
     depth = len(applied.savepoints)
-    return (
-        tuple(connection.savepoint_ids[:depth]) == applied.savepoints and applied.context == context
+    return tuple(connection.savepoint_ids[:depth]) == applied.savepoints and (
+        applied.context is context or applied.context == context
     )
 
 

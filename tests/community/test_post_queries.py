@@ -19,8 +19,9 @@ from tests.factories import CommentFactory, LikeFactory, ProfileFactory, UserJou
 # mission, like count and my like), the view (one statement: the day's first also raises
 # the count), my team, the journey's members (mentions), comments (with authors),
 # attachments (with files), previous and next (one UNION, on its generic plan: two
-# set_config around it, core.statements.generic_plan), the unread-notification badge.
-POST_PAGE_QUERIES = 12
+# SET LOCAL around it, sent by libpq itself and so not counted here,
+# core.statements.generic_plan), the unread-notification badge.
+POST_PAGE_QUERIES = 10
 
 
 def fill(classroom, post, count: int) -> None:

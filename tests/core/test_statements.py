@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
@@ -194,8 +194,20 @@ def test_a_statement_on_its_generic_plan_switches_the_mode_for_itself_only(setti
     with CaptureQueriesContext(connection) as queries:
         found = plan_mode_statement().first(journey_id=journey.pk)
     assert found == journey and found.plan_mode == "force_generic_plan"
-    assert len(queries) == 3  # the switch, the statement, the switch back
+    assert len(queries) == 1  # the switch and back go through libpq itself, not logged
     assert current_plan_mode() == "auto"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_generic_plan_switch_begins_a_transaction_not_begun_yet(settings):
+    """Inside an atomic block whose BEGIN PostgreSQL has not seen yet, the
+    switch runs as the block's first statement (which begins it)."""
+    settings.VERIFY_STATEMENTS = False
+    journey = JourneyFactory()
+    with transaction.atomic():
+        found = plan_mode_statement().first(journey_id=journey.pk)
+        assert found.plan_mode == "force_generic_plan"
+        assert current_plan_mode() == "auto"
 
 
 @pytest.mark.django_db(transaction=True)
