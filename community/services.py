@@ -525,16 +525,24 @@ def post_view_record(*, post: Post, viewer: Profile, day: dt.date | None = None)
     # One statement, so atomic on its own: every page view runs it, and a
     # transaction around two would cost two more round trips.
     with connection.cursor() as cursor:
-        cursor.execute(_VIEW_RECORD_SQL, [post.pk, viewer.pk, day])
+        cursor.execute(_VIEW_RECORD_SQL, {"post": post.pk, "viewer": viewer.pk, "day": day})
         return cursor.fetchone() is not None
 
 
 # The day's first view inserts its row and raises the post's count; a later
-# one inserts nothing, so updates nothing and returns no row.
+# one inserts nothing, so updates nothing and returns no row. A later view is
+# the usual case, and it is found before inserting: a row offered to INSERT
+# runs its trigger (post_views' organization_id, read from the post under
+# RLS) even when ON CONFLICT then drops it. ON CONFLICT still settles two
+# first views at the same moment.
 _VIEW_RECORD_SQL = f"""
 WITH first_view AS (
     INSERT INTO post_views (id, post_id, viewer_id, viewed_on, created_at)
-    VALUES (gen_random_uuid(), %s, %s, %s, now())
+    SELECT gen_random_uuid(), %(post)s, %(viewer)s, %(day)s, now()
+    WHERE NOT EXISTS (
+        SELECT 1 FROM post_views
+        WHERE post_id = %(post)s AND viewer_id = %(viewer)s AND viewed_on = %(day)s
+    )
     ON CONFLICT (post_id, viewer_id, viewed_on) DO NOTHING
     RETURNING post_id
 )
