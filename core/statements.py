@@ -234,9 +234,7 @@ class Statement(_Compiling):
         compiled, params = self._bound(arguments)
         if compiled is None:  # the shape selects nothing (``.none()``)
             return []
-        if not self.generic_plan:
-            return list(self._queryset(compiled, params))
-        with generic_plan():
+        with generic_plan(self.generic_plan):
             return list(self._queryset(compiled, params))
 
     def first(self, **arguments):

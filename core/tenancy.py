@@ -71,9 +71,7 @@ _EMPTY_SETTINGS = ("", "", "")
 def _to_send(context: DbContext | None) -> DbContext | None:
     """What the database must hear of ``context``: nothing (None) for no
     context and for the visitor's, which shows the same rows."""
-    if context is None or context is VISITOR or context == VISITOR:
-        return None
-    return context
+    return None if context is None or context == VISITOR else context
 
 
 def for_academy(academy_id: UUID | str) -> DbContext:
@@ -236,8 +234,8 @@ def _holds(connection, context: DbContext | None) -> bool:
         # Nothing was sent in this transaction: it holds empty settings.
         return context is None
     depth = len(applied.savepoints)
-    return tuple(connection.savepoint_ids[:depth]) == applied.savepoints and (
-        applied.context is context or applied.context == context
+    return (
+        tuple(connection.savepoint_ids[:depth]) == applied.savepoints and applied.context == context
     )
 
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test import RequestFactory
 from django.utils import timezone
+from psycopg import _connection_base
 
 from accounts.models import Role
 from accounts.tenancy import REMEMBERED_CONTEXT, DatabaseContextMiddleware, _loading_context
@@ -39,6 +40,7 @@ from tests.blog.builders import BlogFactory, draft
 from tests.factories import (
     CommentFactory,
     JourneyFactory,
+    LikeFactory,
     NotificationFactory,
     PostFactory,
     UserJourneyFactory,
@@ -184,8 +186,6 @@ FROM_THE_INDEX = {
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("case", FROM_THE_INDEX)
 def test_the_pages_counts_are_read_from_the_index_alone_under_rls(case, student):
-    from tests.factories import LikeFactory
-
     journey = UserJourneyFactory(user=student, journey__organization=student.organization).journey
     post = PostFactory(mission_instance__journey_week__journey=journey, user=student)
     LikeFactory(post=post, user=student)
@@ -560,8 +560,6 @@ def test_an_atomic_block_entered_again_sends_its_context_again(student):
 def commands(monkeypatch) -> list:
     """The commands psycopg sends of its own (BEGIN, COMMIT …), in order."""
     sent = []
-    from psycopg import _connection_base
-
     exec_command = _connection_base.BaseConnection._exec_command
 
     def recording(self, command, *args, **kwargs):
