@@ -7,7 +7,26 @@ from django.contrib import admin
 from django.utils.translation import gettext
 
 from core.admin_scoping import TenantScopedAdmin, journey_from_parent, related_only
-from missions.models import JourneyMissionInstance, Mission
+from missions.models import JourneyMissionInstance, Mission, MissionQuestion
+
+
+class MissionQuestionInline(admin.TabularInline):
+    """A mission's questions, to read: teachers compose them in the library,
+    whose services keep their order, the mission's points and what may change
+    after submissions (missions/questions.py)."""
+
+    model = MissionQuestion
+    fields = ("position", "kind", "text", "points", "required")
+    readonly_fields = fields
+    ordering = ("position",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Mission)
@@ -19,6 +38,7 @@ class MissionAdmin(TenantScopedAdmin):
     search_fields = ("name", "description")
     autocomplete_fields = ("organization",)
     readonly_fields = ("created_at", "updated_at")
+    inlines = (MissionQuestionInline,)
 
 
 class MissionInstanceForm(forms.ModelForm):

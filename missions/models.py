@@ -254,3 +254,88 @@ class MissionReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mission_instance} → {self.profile} ({self.sent_on})"
+
+
+class QuestionKind(models.TextChoices):
+    """What a question asks for (the original's later ``mission_questions.type``)."""
+
+    ESSAY = "essay", _("Essay")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    IMAGE_UPLOAD = "image_upload", _("Image upload")
+    MIXED = "mixed", _("Text and images")
+
+
+# Kinds whose answer holds text, and kinds whose answer holds images.
+TEXT_KINDS = (QuestionKind.ESSAY, QuestionKind.MIXED)
+IMAGE_KINDS = (QuestionKind.IMAGE_UPLOAD, QuestionKind.MIXED)
+
+
+class MissionQuestion(models.Model):
+    """One question of a mission, in order (missions/questions.py composes
+    them). A mission with questions is answered question by question, and its
+    points are the sum of its questions' points; one without keeps the single
+    free-text form. Per kind: character limits and a placeholder (essay,
+    mixed), options with the correct ones and single or multiple select
+    (multiple choice), how many images (image upload, mixed)."""
+
+    id = uuid_pk()
+    mission = models.ForeignKey(
+        Mission,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("mission"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = TextLineField(_("type"), choices=QuestionKind.choices)
+    text = models.TextField(_("question"))
+    points = models.PositiveSmallIntegerField(_("points"), default=0)
+    required = models.BooleanField(_("required"), default=True)
+    placeholder = TextLineField(_("placeholder"), blank=True, default="")
+    min_chars = models.PositiveIntegerField(_("minimum characters"), null=True, blank=True)
+    max_chars = models.PositiveIntegerField(_("maximum characters"), null=True, blank=True)
+    # [{"text": "…", "correct": true}, …] in the order shown.
+    options = models.JSONField(_("options"), default=list, blank=True)
+    multiple_select = models.BooleanField(_("several answers may be chosen"), default=False)
+    max_images = models.PositiveSmallIntegerField(_("number of images"), null=True, blank=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "mission_questions"
+        verbose_name = _("mission question")
+        verbose_name_plural = _("mission questions")
+        ordering = ["mission", "position"]
+        constraints = [
+            # Deferred: reordering swaps two positions inside one transaction.
+            models.UniqueConstraint(
+                fields=["mission", "position"],
+                name="mission_questions_one_per_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values),
+                name="mission_questions_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_chars__isnull=True)
+                | Q(max_chars__isnull=True)
+                | Q(min_chars__lte=F("max_chars")),
+                name="mission_questions_char_limits_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text[:40]}"
+
+    @property
+    def asks_text(self) -> bool:
+        return self.kind in TEXT_KINDS
+
+    @property
+    def asks_images(self) -> bool:
+        return self.kind in IMAGE_KINDS
+
+    @property
+    def correct_options(self) -> list[int]:
+        """Indexes of the correct options (multiple choice)."""
+        return [index for index, option in enumerate(self.options) if option.get("correct")]

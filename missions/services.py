@@ -29,6 +29,7 @@ from missions.models import (
     MissionStatus,
     MissionType,
 )
+from missions.questions import points_of_questions
 from missions.selectors import WEEK_ORDER
 
 # --- lifecycle status ------------------------------------------------------------------
@@ -159,7 +160,8 @@ def mission_update(
             )
         locked.name = name
         locked.mission_type = mission_type
-        locked.points = points
+        # A mission of questions is worth their points (missions/questions.py).
+        locked.points = points_of_questions(locked) if locked.questions.exists() else points
         locked.description = description.strip()
         locked.save(update_fields=["name", "mission_type", "points", "description", "updated_at"])
     return locked

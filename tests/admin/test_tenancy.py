@@ -179,7 +179,14 @@ def test_a_mission_added_by_an_org_admin_belongs_to_their_organization(
 ):
     response = org_admin_client.post(
         "/admin/missions/mission/add/",
-        {"name": "Essay", "mission_type": "individual", "points": "5"},
+        {
+            "name": "Essay",
+            "mission_type": "individual",
+            "points": "5",
+            # The questions' inline (read-only) sends its management form too.
+            "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0",
+        },
     )
 
     assert response.status_code == 302
