@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from core.ordering import AtEdge, MissingRow, swap_with_neighbour
 from missions.models import IMAGE_KINDS, TEXT_KINDS, Mission, MissionQuestion, QuestionKind
 
 MAX_QUESTIONS = 30
@@ -245,19 +246,17 @@ def question_move(*, question: MissionQuestion, direction: str) -> MissionQuesti
         locked_mission = _locked(question.mission)
         _refuse_if_submitted(locked_mission)
         questions = list(locked_mission.questions.order_by("position"))
-        index = next((i for i, q in enumerate(questions) if q.pk == question.pk), None)
-        if index is None:
-            raise ValidationError(_("This question no longer exists."), code="missing")
-        other = index - 1 if direction == "up" else index + 1
-        if not 0 <= other < len(questions):
+        try:
+            moved, swapped = swap_with_neighbour(questions, question.pk, direction, "position")
+        except MissingRow:
+            raise ValidationError(_("This question no longer exists."), code="missing") from None
+        except AtEdge:
             message = (
                 _("This is already the first question.")
                 if direction == "up"
                 else _("This is already the last question.")
             )
-            raise ValidationError(message, code="edge")
-        moved, swapped = questions[index], questions[other]
-        moved.position, swapped.position = swapped.position, moved.position
+            raise ValidationError(message, code="edge") from None
         # The unique position is checked at commit (deferred), so both can move.
         MissionQuestion.objects.bulk_update([moved, swapped], ["position"])
     return moved

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organization, Profile
 from core.moments import zone_of
+from core.ordering import AtEdge, MissingRow, swap_with_neighbour
 from journeys.models import Journey, JourneyWeek
 from missions.models import (
     JourneyMissionInstance,
@@ -247,19 +248,17 @@ def week_move(*, week: JourneyWeek, direction: str) -> JourneyWeek:
         _journey_lock(week.journey_id)
         weeks = list(JourneyWeek.objects.filter(journey_id=week.journey_id).order_by(*WEEK_ORDER))
         _weeks_renumber(weeks)
-        index = next((i for i, row in enumerate(weeks) if row.pk == week.pk), None)
-        if index is None:
-            raise ValidationError(_("This week no longer exists."), code="missing")
-        other = index - 1 if direction == "up" else index + 1
-        if not 0 <= other < len(weeks):
+        try:
+            moved, neighbour = swap_with_neighbour(weeks, week.pk, direction, "week_number")
+        except MissingRow:
+            raise ValidationError(_("This week no longer exists."), code="missing") from None
+        except AtEdge:
             message = (
                 _("This is already the first week.")
                 if direction == "up"
                 else _("This is already the last week.")
             )
-            raise ValidationError(message, code="edge")
-        moved, neighbour = weeks[index], weeks[other]
-        moved.week_number, neighbour.week_number = neighbour.week_number, moved.week_number
+            raise ValidationError(message, code="edge") from None
         for row in (moved, neighbour):
             row.save(update_fields=["week_number", "updated_at"])
     return moved
