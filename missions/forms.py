@@ -12,7 +12,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from missions.models import Mission, MissionType
+from missions.models import Mission, MissionQuestion, MissionType, QuestionKind
+from missions.questions import (
+    MAX_IMAGES,
+    MAX_OPTION_TEXT,
+    MAX_OPTIONS,
+    MAX_PLACEHOLDER,
+    MAX_POINTS,
+    MAX_TEXT,
+    QuestionInput,
+)
 from missions.services import (
     EXTEND_CHOICES,
     MISSION_NAME_MAX_LENGTH,
@@ -177,3 +186,107 @@ class ExtendForm(forms.Form):
     extend_days = forms.TypedChoiceField(
         coerce=int, choices=[(days, str(days)) for days in EXTEND_CHOICES]
     )
+
+
+class QuestionForm(forms.Form):
+    """One question of a mission (missions/questions.py checks each kind's
+    rules; this form reads the fields). Options are rows of a text and a
+    "correct" box, ``OPTION_ROWS`` of them; empty rows are ignored. Once the
+    mission has submissions (``wording_only``) every field but the wording is
+    shown disabled, and Django then keeps the saved values."""
+
+    OPTION_ROWS = MAX_OPTIONS
+
+    kind = forms.ChoiceField(
+        label=_("Question type"),
+        choices=QuestionKind.choices,
+        initial=QuestionKind.ESSAY,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the question asks for.")},
+    )
+    text = forms.CharField(
+        label=_("Question"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the question.")},
+    )
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=0,
+        max_value=MAX_POINTS,
+        initial=0,
+        help_text=_("The mission is worth the sum of its questions' points."),
+        error_messages={"invalid": _("Points must be a whole number, like 10.")},
+    )
+    required = forms.BooleanField(label=_("Students must answer it"), required=False, initial=True)
+    placeholder = forms.CharField(
+        label=_("Placeholder"),
+        required=False,
+        max_length=MAX_PLACEHOLDER,
+        help_text=_("A hint shown in the empty answer box."),
+    )
+    min_chars = forms.IntegerField(label=_("At least (characters)"), required=False, min_value=0)
+    max_chars = forms.IntegerField(label=_("At most (characters)"), required=False, min_value=1)
+    multiple_select = forms.BooleanField(
+        label=_("Students may choose several answers"), required=False
+    )
+    max_images = forms.IntegerField(
+        label=_("Number of images"), required=False, min_value=1, max_value=MAX_IMAGES, initial=1
+    )
+
+    def __init__(self, *args, wording_only: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for number in range(1, self.OPTION_ROWS + 1):
+            self.fields[f"option_{number}"] = forms.CharField(
+                label=_("Option %(number)d") % {"number": number},
+                required=False,
+                max_length=MAX_OPTION_TEXT,
+            )
+            self.fields[f"correct_{number}"] = forms.BooleanField(
+                label=_("Correct"), required=False
+            )
+        self.wording_only = wording_only
+        if wording_only:
+            for name, field in self.fields.items():
+                if name not in ("text", "placeholder") and not name.startswith("option_"):
+                    field.disabled = True
+
+    def option_rows(self) -> list[tuple]:
+        """(text field, correct field) for each option row, for the template."""
+        return [
+            (self[f"option_{number}"], self[f"correct_{number}"])
+            for number in range(1, self.OPTION_ROWS + 1)
+        ]
+
+    def to_input(self) -> QuestionInput:
+        data = self.cleaned_data
+        options = tuple(
+            (data.get(f"option_{number}") or "", bool(data.get(f"correct_{number}")))
+            for number in range(1, self.OPTION_ROWS + 1)
+        )
+        return QuestionInput(
+            kind=data["kind"],
+            text=data["text"],
+            points=data["points"] if data.get("points") is not None else 0,
+            required=data["required"],
+            placeholder=data.get("placeholder") or "",
+            min_chars=data.get("min_chars"),
+            max_chars=data.get("max_chars"),
+            options=options,
+            multiple_select=data["multiple_select"],
+            max_images=data.get("max_images"),
+        )
+
+    @classmethod
+    def initial_from(cls, question: MissionQuestion) -> dict:
+        initial = {
+            name: getattr(question, name)
+            for name in (
+                "kind", "text", "points", "required", "placeholder", "min_chars", "max_chars",
+                "multiple_select", "max_images",
+            )
+        }  # fmt: skip
+        for number, option in enumerate(question.options, start=1):
+            initial[f"option_{number}"] = option["text"]
+            initial[f"correct_{number}"] = option["correct"]
+        return initial

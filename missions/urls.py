@@ -5,7 +5,7 @@ at the root, so both keep one namespace: ``missions:``)."""
 
 from django.urls import include, path
 
-from missions import views
+from missions import question_views, views
 
 app_name = "missions"
 
@@ -15,6 +15,26 @@ library_patterns = [
     path("preview/", views.mission_preview, name="preview"),
     path("<uuid:mission_id>/edit/", views.mission_edit, name="edit"),
     path("<uuid:mission_id>/delete/", views.mission_delete, name="delete"),
+    path(
+        "<uuid:mission_id>/questions/new/",
+        question_views.question_create,
+        name="question_create",
+    ),
+    path(
+        "<uuid:mission_id>/questions/<uuid:question_id>/edit/",
+        question_views.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "<uuid:mission_id>/questions/<uuid:question_id>/move/",
+        question_views.question_move,
+        name="question_move",
+    ),
+    path(
+        "<uuid:mission_id>/questions/<uuid:question_id>/delete/",
+        question_views.question_delete,
+        name="question_delete",
+    ),
 ]
 
 schedule_patterns = [

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat
@@ -36,7 +36,8 @@ from journeys.access import journey_for, managed_journey_for
 from journeys.models import Journey, JourneyWeek
 from journeys.selectors import can_manage_journey
 from journeys.templatetags.journey_tags import deadline_of
-from missions import selectors, services
+from missions import questions, selectors, services
+from missions.access import library_mission_for, require_teacher
 from missions.forms import (
     ExtendForm,
     MissionForm,
@@ -49,20 +50,6 @@ from missions.models import JourneyMissionInstance, Mission
 
 # The delete page lists where a mission is scheduled, up to this many places.
 PLACES_SHOWN = 20
-
-
-def _require_teacher(request: HttpRequest) -> None:
-    """Teachers and admins of an organization; everyone else gets 404."""
-    user = request.user
-    if not (user.is_teacher and user.organization_id):
-        raise Http404
-
-
-def _mission_for(request: HttpRequest, mission_id: uuid.UUID) -> Mission:
-    _require_teacher(request)
-    return get_object_or_404(
-        Mission.objects.filter(organization_id=request.user.organization_id), pk=mission_id
-    )
 
 
 def _next_url(request: HttpRequest) -> str | None:
@@ -88,7 +75,7 @@ def _form_errors_from(form: MissionForm, error: ValidationError) -> None:
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    _require_teacher(request)
+    require_teacher(request)
     missions = selectors.library_missions(organization_id=request.user.organization_id)
     return render(request, "missions/library.html", {"missions": missions})
 
@@ -98,6 +85,10 @@ def library(request: HttpRequest) -> HttpResponse:
 
 def _render_form(request, form, *, mission=None, preview=None) -> HttpResponse:
     context = {"form": form, "mission": mission, "preview": preview, "next": _next_url(request)}
+    if mission is not None:
+        # At most questions.MAX_QUESTIONS rows.
+        context["questions"] = list(mission.questions.order_by("position"))
+        context["answered"] = questions.has_submissions(mission)
     return render(request, "missions/mission_form.html", context)
 
 
@@ -115,7 +106,7 @@ def _saved(request: HttpRequest, mission: Mission, message: str) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def mission_create(request: HttpRequest) -> HttpResponse:
-    _require_teacher(request)
+    require_teacher(request)
     if request.method == "GET":
         return _render_form(request, MissionForm())
     form = MissionForm(request.POST)
@@ -136,7 +127,7 @@ def mission_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mission_edit(request: HttpRequest, mission_id: uuid.UUID) -> HttpResponse:
-    mission = _mission_for(request, mission_id)
+    mission = library_mission_for(request, mission_id)
     if request.method == "GET":
         form = MissionForm(initial=MissionForm.initial_from(mission))
         return _render_form(request, form, mission=mission)
@@ -159,7 +150,7 @@ def mission_edit(request: HttpRequest, mission_id: uuid.UUID) -> HttpResponse:
 def mission_preview(request: HttpRequest) -> HttpResponse:
     """htmx: the rendered Markdown of the description being typed. Without
     JavaScript the form's Preview button reloads the form with it instead."""
-    _require_teacher(request)
+    require_teacher(request)
     html = render_markdown(request.POST.get("description", ""))
     return render(request, "missions/_preview.html", {"html": html})
 
@@ -171,7 +162,7 @@ def mission_preview(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mission_delete(request: HttpRequest, mission_id: uuid.UUID) -> HttpResponse:
     """GET asks to confirm (or says why it cannot be deleted); POST deletes."""
-    mission = _mission_for(request, mission_id)
+    mission = library_mission_for(request, mission_id)
     if request.method == "POST":
         try:
             services.mission_delete(mission=mission)

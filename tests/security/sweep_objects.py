@@ -50,7 +50,7 @@ from files.models import File, FileType
 from files.views import LIBRARY_BUCKET
 from inquiries.models import BugReport
 from journeys.models import Journey, JourneyWeek
-from missions.models import JourneyMissionInstance, Mission
+from missions.models import JourneyMissionInstance, Mission, MissionQuestion
 from notifications.models import Notification, Subscription
 from submissions.models import ExportStatus, SubmissionExport
 from teams.models import Team
@@ -87,6 +87,7 @@ class AcademyB:
     journey: Journey
     week: JourneyWeek
     mission: Mission
+    question: MissionQuestion
     instance: JourneyMissionInstance
     post: Post
     comment: Comment
@@ -140,6 +141,9 @@ def build_academy_b(media_root: Path) -> AcademyB:
     UserJourneyFactory(journey=journey, user=classmate)
     week = JourneyWeekFactory(journey=journey, week_number=1)
     mission = MissionFactory(organization=organization, name="B's mission")
+    question = MissionQuestion.objects.create(
+        mission=mission, position=1, kind="essay", text="B's question"
+    )
     instance = MissionInstanceFactory(journey_week=week, mission=mission)
     team = TeamFactory(journey=journey, name="B's team")
     team_member = TeamMemberFactory(team=team, user=student, is_leader=True)
@@ -244,6 +248,7 @@ def build_academy_b(media_root: Path) -> AcademyB:
         journey=journey,
         week=week,
         mission=mission,
+        question=question,
         instance=instance,
         post=post,
         comment=comment,
@@ -297,6 +302,7 @@ KINDS: dict[str, Kind] = {
         Kind("week", lambda b: [b.week.pk], random_uuid),
         Kind("instance", lambda b: [b.instance.pk], random_uuid),
         Kind("mission", lambda b: [b.mission.pk], random_uuid),
+        Kind("question", lambda b: [b.question.pk], random_uuid),
         Kind("post", lambda b: [b.post.pk], random_uuid),
         Kind("comment", lambda b: [b.comment.pk], random_uuid),
         Kind("team", lambda b: [b.team.pk], random_uuid, lambda a: a.team.pk),
@@ -332,6 +338,7 @@ KIND_BY_KWARG = {
     "week_id": "week",
     "instance_id": "instance",
     "mission_id": "mission",
+    "question_id": "question",
     "post_id": "post",
     "comment_id": "comment",
     "team_id": "team",

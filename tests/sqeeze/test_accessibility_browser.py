@@ -40,6 +40,7 @@ from accounts.models import Organization, Profile, Role
 from community.models import AchievementStatus, Like, Post
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission, MissionStatus
+from missions.questions import QuestionInput, question_add
 from sqeeze.demo import DEMO_PASSWORD, seed_demo
 from tests.community.builders import (
     attachment_storage_fixture,  # noqa: F401 (a fixture)
@@ -195,6 +196,26 @@ def student_steps(demo: Demo) -> list[Step]:
     ]
 
 
+def question_steps(demo: Demo) -> list[Step]:
+    """A library mission made of questions: its edit page lists them; the
+    question form shows every type's fields."""
+    mission = Mission.objects.create(
+        organization=demo.teacher.organization, name="Questions", mission_type="individual"
+    )
+    question_add(
+        mission=mission,
+        data=QuestionInput(
+            kind="multiple_choice", text="Which?", points=2, options=(("a", True), ("b", False))
+        ),
+    )
+    question = question_add(mission=mission, data=QuestionInput(kind="essay", text="Why?"))
+    return [
+        ("mission with questions", reverse("missions:edit", args=[mission.pk])),
+        ("new question", reverse("missions:question_create", args=[mission.pk])),
+        ("edit question", reverse("missions:question_edit", args=[mission.pk, question.pk])),
+    ]
+
+
 def teacher_steps(demo: Demo) -> list[Step]:
     waiting = Post.objects.filter(
         journey=demo.journey, achievement_status=AchievementStatus.PENDING
@@ -206,6 +227,7 @@ def teacher_steps(demo: Demo) -> list[Step]:
         ("grading panel", reverse("grading:grade", args=[waiting.pk])),
         ("missions library", reverse("missions:library")),
         ("new mission", reverse("missions:create")),
+        *question_steps(demo),
         ("journey members", reverse("journeys:members", args=[demo.journey.pk])),
         ("submissions overview and matrix", reverse("submissions:index", args=[demo.journey.pk])),
         ("submission exports", reverse("submissions:exports", args=[demo.journey.pk])),
