@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -318,6 +319,16 @@ class PostAttachment(models.Model):
         related_name="post_attachments",
         verbose_name=_("file"),
     )
+    # An image given as the answer to one question (a mission of questions);
+    # None for the post's own attachments.
+    answer = models.ForeignKey(
+        "PostAnswer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="images",
+        verbose_name=_("answer"),
+    )
     created_at = created_at_field()
 
     class Meta:
@@ -331,3 +342,47 @@ class PostAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} · {self.file}"
+
+
+class PostAnswer(models.Model):
+    """A post's answer to one question of its mission (community/answers.py
+    checks and scores it): the text (essay, mixed), the chosen options'
+    positions (multiple choice), its images (``images``: the post's
+    attachments given for it). A choice question is scored when the answer is
+    saved: ``is_correct`` and ``auto_points`` (the question's points or 0);
+    open questions keep both empty for the teacher to grade."""
+
+    id = uuid_pk()
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="answers", verbose_name=_("post")
+    )
+    # PROTECT: a question with answers is never deleted (missions/questions.py
+    # refuses it once the mission has submissions; the database agrees).
+    question = models.ForeignKey(
+        "missions.MissionQuestion",
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name=_("question"),
+    )
+    text = models.TextField(_("answer"), blank=True, default="")
+    choices = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("chosen options"),
+        default=list,
+        blank=True,
+    )
+    is_correct = models.BooleanField(_("correct"), null=True, blank=True)
+    auto_points = models.PositiveSmallIntegerField(_("points scored"), null=True, blank=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
+
+    class Meta:
+        db_table = "post_answers"
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "question"], name="post_answers_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.question}"
