@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.answers import AnswerInput
 from community.services import COMMENT_MAX_LENGTH, MAX_ATTACHMENTS, TITLE_MAX_LENGTH
 from files.purposes import purpose as purpose_named
 from files.purposes import size_label
+from missions.models import QuestionKind
 
 ATTACHMENT_PURPOSE = purpose_named("post_attachment")
 
@@ -99,3 +101,109 @@ class CommentForm(forms.Form):
             attrs={"rows": 2, "placeholder": _("Write a comment… Use @name to mention someone.")}
         ),
     )
+
+
+IMAGE_PURPOSE_ACCEPT = "image/*"
+
+
+class AnswersForm(forms.Form):
+    """The answers to a mission's questions, one block per question in order
+    (``blocks``): a text box with its limits (essay, mixed), the options as
+    radio buttons or checkboxes (multiple choice), an image picker (image
+    upload, mixed). Fields are named by the question's number (``q1_text``,
+    ``q1_choice``, ``q1_images``). This form only reads what was sent;
+    community/answers.py checks it against each question's rules."""
+
+    def __init__(self, *args, questions=(), answers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        answers = answers or {}
+        for number, question in enumerate(self.questions, start=1):
+            given = answers.get(question.pk)
+            if question.asks_text:
+                attrs = {"rows": 6, "data-char-count": ""}
+                if question.max_chars:
+                    attrs["data-max-chars"] = question.max_chars
+                if question.min_chars:
+                    attrs["data-min-chars"] = question.min_chars
+                if question.placeholder:
+                    attrs["placeholder"] = question.placeholder
+                self.fields[f"q{number}_text"] = forms.CharField(
+                    label=question.text,
+                    required=False,
+                    strip=False,
+                    widget=forms.Textarea(attrs=attrs),
+                    initial=given.text if given else "",
+                )
+            if question.kind == QuestionKind.MULTIPLE_CHOICE:
+                choices = [
+                    (str(index), option["text"]) for index, option in enumerate(question.options)
+                ]
+                chosen = [str(index) for index in given.choices] if given else []
+                if question.multiple_select:
+                    field = forms.MultipleChoiceField(
+                        choices=choices, widget=forms.CheckboxSelectMultiple, initial=chosen
+                    )
+                else:
+                    field = forms.ChoiceField(
+                        choices=choices,
+                        widget=forms.RadioSelect,
+                        initial=chosen[0] if chosen else None,
+                    )
+                field.required = False
+                field.label = question.text
+                self.fields[f"q{number}_choice"] = field
+            if question.asks_images:
+                self.fields[f"q{number}_images"] = MultipleFileField(
+                    label=_("Images"),
+                    required=False,
+                    widget=MultipleFileInput(attrs={"accept": IMAGE_PURPOSE_ACCEPT}),
+                )
+
+    def blocks(self) -> list[dict]:
+        """Per question, in order: its number, the question and its fields."""
+        blocks = []
+        for number, question in enumerate(self.questions, start=1):
+            fields = {
+                kind: self[name]
+                for kind in ("text", "choice", "images")
+                if (name := f"q{number}_{kind}") in self.fields
+            }
+            blocks.append({"number": number, "question": question, **fields})
+        return blocks
+
+    def answers(self, kept_images: dict | None = None) -> dict:
+        """What was sent, by question id (valid forms only); ``kept_images``:
+        how many images each question's answer keeps (an edit)."""
+        data, kept_images = self.cleaned_data, kept_images or {}
+        answers = {}
+        for number, question in enumerate(self.questions, start=1):
+            answers[question.pk] = AnswerInput(
+                text=data.get(f"q{number}_text") or "",
+                choices=self._chosen(number),
+                images=data.get(f"q{number}_images") or [],
+                kept_images=kept_images.get(question.pk, 0),
+            )
+        return answers
+
+    def _chosen(self, number: int) -> tuple[int, ...]:
+        """Every option sent for question ``number``: a radio button's field
+        keeps only the last value sent, and a forged second one must reach
+        the check ("Choose one answer."), not be dropped."""
+        name = f"q{number}_choice"
+        if name not in self.fields:
+            return ()
+        sent = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+        # A value that is not a position (forged) becomes one no option has.
+        return tuple(int(value) if value.isdigit() else -1 for value in sent if value != "")
+
+    def add_problems(self, problems: dict) -> None:
+        """Each refused answer's message on its question's first field."""
+        for number, question in enumerate(self.questions, start=1):
+            if question.pk in problems:
+                name = next(
+                    f"q{number}_{kind}"
+                    for kind in ("text", "choice", "images")
+                    if f"q{number}_{kind}" in self.fields
+                )
+                self.add_error(name, problems[question.pk])

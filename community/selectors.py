@@ -32,11 +32,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import AVATAR_FIELDS, PUBLIC_NAME_FIELDS, fields_through, public_name
+from community.answers import AnswerInput
 from community.models import (
     POST_SEARCH_VECTOR,
     Comment,
     Like,
     Post,
+    PostAnswer,
     PostAttachment,
     hidden_post_arguments,
     post_audience_arguments,
@@ -491,3 +493,11 @@ def _decorate(posts: list[Post], journey) -> None:
         post.url = post_url(post.pk)
         image = files.get(post.first_image_id)
         post.thumbnail_url = file_url(image) if image is not None else None
+
+
+def answers_of(post: Post) -> dict:
+    """``post``'s answers as the answering form shows them again, by question id."""
+    return {
+        row.question_id: AnswerInput(text=row.text, choices=tuple(row.choices))
+        for row in PostAnswer.objects.filter(post_id=post.pk)
+    }

@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile, Role
+from community.answers import AnswerInput, answers_as_text, answers_check, answers_save
 from community.mentions import MentionIndex, mention_index_for
 from community.models import AchievementStatus, Comment, Like, Post, PostAttachment
 from community.notices import (
@@ -212,6 +213,19 @@ def _attach(post: Post, uploader: Profile, files: Sequence[UploadedFile]) -> Non
         PostAttachment.objects.create(post=post, file=stored)
 
 
+def _attach_answer_images(post: Post, uploader: Profile, rows, answers) -> None:
+    """Store each answer's new images as the post's attachments for that answer."""
+    for row in rows:
+        for upload in answers[row.question_id].images:
+            try:
+                stored = file_upload(
+                    uploader=uploader, uploaded_file=upload, purpose=ATTACHMENT_PURPOSE
+                ).file
+            except FileRejected as error:
+                raise InvalidInput(f"{upload.name}: {error.message}") from error
+            PostAttachment.objects.create(post=post, file=stored, answer=row)
+
+
 def _notify_post_mentions(
     post: Post, *, actor: Profile, mentioned: set[uuid.UUID], skip: set[uuid.UUID]
 ) -> None:
@@ -236,16 +250,24 @@ def post_submit(
     files: Sequence[UploadedFile] = (),
     now: dt.datetime | None = None,
     mentions: MentionIndex | None = None,
+    questions: Sequence = (),
+    answers: dict | None = None,
 ) -> Post:
     """Submit ``author``'s post for ``instance``: for a team mission, the team's
-    one post. Refuses (``SubmissionRefused``, ``InvalidInput``) when the mission
-    is not open, the author is not an enrolled student or has no team, a
-    submission exists already, or a file is refused; nothing is saved then.
+    one post. For a mission of questions, ``answers`` (by question id, checked
+    here: ``AnswerRefusal``) are stored per question, the choices scored, and
+    the post's content is made of them. Refuses (``SubmissionRefused``,
+    ``InvalidInput``) when the mission is not open, the author is not an
+    enrolled student or has no team, a submission exists already, or a file is
+    refused; nothing is saved then.
     The journey's teachers are told, and the members its text mentions
     (``@name``, ``community.mentions``)."""
     title = _clean_title(title)
     if len(files) > MAX_ATTACHMENTS:
         raise InvalidInput(_("Attach at most %(max)d files.") % {"max": MAX_ATTACHMENTS})
+    if questions:
+        answers = answers_check(questions, answers or {})
+        content = answers_as_text(questions, answers)
     with transaction.atomic():
         team_id = submission_check(author=author, instance=instance, now=now)
         post = Post(
@@ -268,6 +290,9 @@ def post_submit(
                 raise
             raise _already_submitted(instance, existing) from None
         _attach(post, author, files)
+        if questions:
+            rows = answers_save(post=post, questions=questions, answers=answers)
+            _attach_answer_images(post, author, rows, answers)
         _notify_teachers(post, actor=author, resubmitted=False)
         mentions = mentions or mention_index_for(post.journey_id, [post.content])
         _notify_post_mentions(
@@ -314,6 +339,8 @@ def post_update(
     remove_attachment_ids: Iterable[uuid.UUID] = (),
     now: dt.datetime | None = None,
     mentions: MentionIndex | None = None,
+    questions: Sequence = (),
+    answers: dict | None = None,
 ) -> PostUpdate:
     """Change a post's title, content and attachments. Pending posts can be
     edited until they are graded; an achieved post is locked; a post graded
@@ -343,10 +370,16 @@ def post_update(
             raise InvalidInput(
                 _("A post can have at most %(max)d attachments.") % {"max": MAX_ATTACHMENTS}
             )
+        if questions:
+            answers = _answers_keeping(locked, questions, answers or {}, removed)
+            content = answers_as_text(questions, answers)
         for attachment in removed:
             attachment.delete()
             _retire_file(attachment.file, by=editor)
         _attach(locked, editor, new_files)
+        if questions:
+            rows = answers_save(post=locked, questions=questions, answers=answers)
+            _attach_answer_images(locked, editor, rows, answers)
 
         mentions = mentions or mention_index_for(locked.journey_id, [locked.content, content])
         mentioned_before = mentions.mentioned(locked.content)
@@ -367,6 +400,24 @@ def post_update(
             skip=mentioned_before | {editor.pk, locked.user_id},
         )
     return PostUpdate(post=locked, resubmitted=resubmitting)
+
+
+def _answers_keeping(post: Post, questions, answers: dict, removed) -> dict:
+    """``answers`` checked, each counting the images its answer keeps (those
+    it had, less the ones being removed)."""
+    gone = {attachment.pk for attachment in removed}
+    kept: dict = {}
+    for attachment in post.attachments.filter(answer__isnull=False, file__is_deleted=False):
+        if attachment.pk not in gone:
+            question_id = attachment.answer.question_id
+            kept[question_id] = kept.get(question_id, 0) + 1
+    with_kept = {
+        question.pk: replace(
+            answers.get(question.pk) or AnswerInput(), kept_images=kept.get(question.pk, 0)
+        )
+        for question in questions
+    }
+    return answers_check(questions, with_kept)
 
 
 def _retire_file(file, *, by: Profile) -> None:

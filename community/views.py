@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import public_name
 from community import selectors, services
-from community.forms import CommentForm, PostForm
+from community.answers import AnswerRefusal
+from community.forms import AnswersForm, CommentForm, PostForm
 from community.mentions import (
     MentionIndex,
     members_to_mention,
@@ -36,7 +37,7 @@ from core.keyset import BadCursor
 from files.upload_handlers import UploadTooLarge, upload_limit
 from journeys.access import journey_for
 from missions.models import JourneyMissionInstance
-from missions.selectors import my_team_id
+from missions.selectors import my_team_id, questions_of
 from teams.models import Team
 
 EDIT_GRACE_SECONDS = 5
@@ -63,9 +64,10 @@ def _post_url(post: Post, anchor: str = "") -> str:
 
 
 def _render_submit(
-    request, journey, instance, *, form=None, refusal=None, team=None
+    request, journey, instance, *, form=None, refusal=None, team=None, answers_form=None
 ) -> HttpResponse:
     context = {
+        "answers_form": answers_form,
         "team": team,
         "journey": journey,
         "active_tab": "plan",
@@ -97,7 +99,14 @@ def post_submit(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
 
     team = Team.objects.filter(pk=team_id).first() if team_id else None
     form = PostForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # A mission of questions is answered question by question.
+    questions = questions_of(instance.mission)
+    answers_form = (
+        AnswersForm(request.POST or None, request.FILES or None, questions=questions)
+        if questions
+        else None
+    )
+    if request.method == "POST" and form.is_valid() and _valid(answers_form):
         mentions = mention_index_for(journey.pk, [form.cleaned_data["content"]])
         try:
             post = services.post_submit(
@@ -107,19 +116,29 @@ def post_submit(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
                 content=form.cleaned_data["content"],
                 files=form.cleaned_data["files"],
                 mentions=mentions,
+                questions=questions,
+                answers=answers_form.answers() if answers_form else None,
             )
         except services.AlreadySubmitted as refusal:
             messages.info(request, refusal.message)
             return redirect(_post_url(refusal.post))
         except services.SubmissionRefused as refusal:
             return _render_submit(request, journey, instance, refusal=refusal)
+        except AnswerRefusal as refusal:
+            answers_form.add_problems(refusal.problems)
         except services.InvalidInput as error:
             form.add_error("files", error.message)
         else:
             messages.success(request, _("Submitted! Your teacher will grade it soon."))
             _tell_unmatched_mentions(request, mentions, post.content)
             return redirect(_post_url(post))
-    return _render_submit(request, journey, instance, form=form, team=team)
+    return _render_submit(
+        request, journey, instance, form=form, team=team, answers_form=answers_form
+    )
+
+
+def _valid(answers_form: AnswersForm | None) -> bool:
+    return answers_form is None or answers_form.is_valid()
 
 
 def _tell_unmatched_mentions(request: HttpRequest, mentions: MentionIndex, text: str) -> None:
@@ -221,7 +240,18 @@ def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
         attachments=attachments,
         initial={"title": post.title, "content": post.content},
     )
-    if request.method == "POST" and form.is_valid():
+    questions = questions_of(post.mission_instance.mission) if post.mission_instance else []
+    answers_form = (
+        AnswersForm(
+            request.POST or None,
+            request.FILES or None,
+            questions=questions,
+            answers=selectors.answers_of(post),
+        )
+        if questions
+        else None
+    )
+    if request.method == "POST" and form.is_valid() and _valid(answers_form):
         mentions = mention_index_for(journey.pk, [post.content, form.cleaned_data["content"]])
         try:
             result = services.post_update(
@@ -232,10 +262,14 @@ def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
                 new_files=form.cleaned_data["files"],
                 remove_attachment_ids=form.cleaned_data.get("remove") or [],
                 mentions=mentions,
+                questions=questions,
+                answers=answers_form.answers() if answers_form else None,
             )
         except (services.PostLocked, services.NotOpen) as refusal:
             messages.error(request, refusal.message)
             return redirect(_post_url(post))
+        except AnswerRefusal as refusal:
+            answers_form.add_problems(refusal.problems)
         except services.InvalidInput as error:
             form.add_error("files", error.message)
         else:
@@ -252,6 +286,7 @@ def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
         "active_tab": "feed",
         "post": post,
         "form": form,
+        "answers_form": answers_form,
         "attachments": attachments,
         "resubmitting": resubmitting,
     }

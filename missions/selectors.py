@@ -21,7 +21,7 @@ from accounts.models import Profile
 from core.statements import Statement
 from journeys.models import Journey, JourneyWeek
 from journeys.selectors import journey_weeks
-from missions.models import AchievementStatus, JourneyMissionInstance, Mission
+from missions.models import AchievementStatus, JourneyMissionInstance, Mission, MissionQuestion
 from teams.models import TeamMember
 
 
@@ -331,3 +331,8 @@ def _mark_student_actions(
     instance.needs_team = team_missing and not instance.has_closed(now)
     instance.can_submit = is_open and instance.my_post_id is None and not team_missing
     instance.can_resubmit = is_open and instance.my_progress == Progress.NOT_ACHIEVED
+
+
+def questions_of(mission: Mission) -> list[MissionQuestion]:
+    """A mission's questions in order (at most missions.questions.MAX_QUESTIONS)."""
+    return list(MissionQuestion.objects.filter(mission_id=mission.pk).order_by("position"))
