@@ -49,6 +49,8 @@ from core.links import AddressOf
 from core.statements import Statement
 from files.links import file_url
 from files.models import File, FileType
+from missions.models import MissionQuestion, QuestionKind
+from missions.selectors import questions_of
 
 
 def visible_posts(user, journey) -> QuerySet[Post]:
@@ -501,3 +503,67 @@ def answers_of(post: Post) -> dict:
         row.question_id: AnswerInput(text=row.text, choices=tuple(row.choices))
         for row in PostAnswer.objects.filter(post_id=post.pk)
     }
+
+
+@dataclass(frozen=True)
+class SheetOption:
+    text: str
+    chosen: bool
+    correct: bool
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One question of a mission and a post's answer to it, as the grading
+    panel (and the post, once graded) shows them."""
+
+    number: int
+    question: MissionQuestion
+    answer: PostAnswer | None
+    options: tuple[SheetOption, ...]
+    images: tuple[PostAttachment, ...]
+
+    @property
+    def open_question(self) -> bool:
+        """Graded by the teacher (not a choice question)."""
+        return self.question.kind != QuestionKind.MULTIPLE_CHOICE
+
+
+def answer_sheet(post: Post, attachments: list[PostAttachment]) -> list[SheetRow]:
+    """Each question of ``post``'s mission with the post's answer, its chosen
+    options against the correct ones and its images (from ``attachments``,
+    the post's); empty for a post without questions. Two statements."""
+    if post.mission_instance_id is None:
+        return []
+    questions = questions_of(post.mission_instance.mission)
+    if not questions:
+        return []
+    answers = {row.question_id: row for row in PostAnswer.objects.filter(post_id=post.pk)}
+    images_of: dict = {}
+    for attachment in attachments:
+        if attachment.answer_id is not None:
+            images_of.setdefault(attachment.answer_id, []).append(attachment)
+    sheet = []
+    for number, question in enumerate(questions, start=1):
+        answer = answers.get(question.pk)
+        chosen = set(answer.choices) if answer else set()
+        options = tuple(
+            SheetOption(option["text"], index in chosen, bool(option.get("correct")))
+            for index, option in enumerate(question.options)
+        )
+        images = tuple(images_of.get(answer.pk, ())) if answer else ()
+        sheet.append(SheetRow(number, question, answer, options, images))
+    return sheet
+
+
+def proposed_score(sheet: list[SheetRow]) -> int:
+    """The score the grading panel proposes: the choices' points as scored,
+    plus full points for each open question answered (the teacher lowers it
+    where an answer falls short)."""
+    total = 0
+    for row in sheet:
+        if not row.open_question:
+            total += (row.answer.auto_points or 0) if row.answer else 0
+        elif row.answer and (row.answer.text or row.images):
+            total += row.question.points
+    return total

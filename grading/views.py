@@ -168,12 +168,15 @@ def bulk_achieve(request: HttpRequest) -> HttpResponse:
 # --- grading one post ---------------------------------------------------------------
 
 
-def _initial(post: Post) -> dict:
+def _initial(post: Post, sheet) -> dict:
+    """A graded post's grade; else the mission's points, or for a mission of
+    questions the score its answers propose."""
     graded = post.is_graded
-    return {
-        "achievement_status": post.achievement_status if graded else None,
-        "score": post.score if graded and post.score is not None else mission_points(post),
-    }
+    if graded and post.score is not None:
+        score = post.score
+    else:
+        score = post_selectors.proposed_score(sheet) if sheet else mission_points(post)
+    return {"achievement_status": post.achievement_status if graded else None, "score": score}
 
 
 def _panel_context(
@@ -186,15 +189,20 @@ def _panel_context(
     flash: str = "",
 ) -> dict:
     attachments = post_selectors.attachments_of(post)
+    sheet = post_selectors.answer_sheet(post, attachments)
+    # An answer's images are shown with its question.
+    own = [row for row in attachments if row.answer_id is None]
     points = mission_points(post)
     return {
         "post": post,
         "filters": filters,
         "points": points,
-        "form": form or GradeForm(max_points=points, initial=_initial(post)),
+        "sheet": sheet,
+        "proposed": post_selectors.proposed_score(sheet) if sheet else None,
+        "form": form or GradeForm(max_points=points, initial=_initial(post, sheet)),
         "hide_form": hide_form or HideForm(),
-        "images": [row for row in attachments if row.file.file_type == "image"],
-        "documents": [row for row in attachments if row.file.file_type != "image"],
+        "images": [row for row in own if row.file.file_type == "image"],
+        "documents": [row for row in own if row.file.file_type != "image"],
         "comments": post_selectors.comments_of(post),
         "neighbours": neighbours_in_queue(request.user, filters, post),
         "count": queue_count(request.user, filters),

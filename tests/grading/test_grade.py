@@ -385,6 +385,7 @@ def test_the_grading_page_costs_the_same_queries_however_long_the_queue(
 
 
 # User (the session comes from the cache), the post with its people, its mission, week and
-# journey, its attachments, its comments, its neighbours in the queue, the queue's count,
-# the unread notifications badge.
-GRADE_PAGE_QUERIES = 8
+# journey, its attachments, the mission's questions, its comments, its neighbours in the
+# queue, the queue's count, the unread notifications badge. A mission of questions adds
+# one: the post's answers (whatever their number).
+GRADE_PAGE_QUERIES = 9
