@@ -25,19 +25,19 @@ from dataclasses import dataclass
 from typing import IO
 from urllib.parse import quote
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.selectors import public_name
-from community.models import AchievementStatus, Post
+from community.models import AchievementStatus, Post, PostAnswer
 from core.links import absolute_url
 from core.moments import language_of, zone_of
 from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from journeys.models import Journey
-from missions.models import MissionType
+from missions.models import MissionQuestion, MissionType, QuestionKind
 from submissions.selectors import PLACEHOLDER_ID, url_maker
 
 # The columns, in order. Lazy: each export renders them in the requester's language.
@@ -57,8 +57,10 @@ COLUMNS = (
     gettext_lazy("Hidden"),
     gettext_lazy("Post URL"),
 )
-# Widths (in characters) of the XLSX columns, so the sheet opens readable.
+# Widths (in characters) of the XLSX columns, so the sheet opens readable;
+# then each question's answer column (missions of questions).
 XLSX_WIDTHS = (12, 24, 10, 14, 26, 14, 36, 17, 14, 7, 17, 14, 8, 60)
+XLSX_ANSWER_WIDTH = 40
 DATETIME_TEXT = "%Y-%m-%d %H:%M"
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 ITERATOR_CHUNK = 500
@@ -138,15 +140,55 @@ def submissions_for_export(journey: Journey) -> QuerySet[Post]:
     )
 
 
-def headers() -> list[str]:
-    return [str(column) for column in COLUMNS]
+def headers(questions: int = 0) -> list[str]:
+    """The columns, then one per question number (the journey's missions of
+    questions: "Q1" holds each post's answer to its own mission's first)."""
+    answers = [_("Q%(number)d") % {"number": number} for number in range(1, questions + 1)]
+    return [str(column) for column in COLUMNS] + answers
+
+
+def question_columns(journey: Journey) -> int:
+    """The most questions a mission of the journey has: its answer columns."""
+    counts = (
+        MissionQuestion.objects.filter(mission__instances__journey_id=journey.pk)
+        .values("mission_id")
+        .annotate(count=Count("id", distinct=True))
+    )
+    return max((row["count"] for row in counts), default=0)
+
+
+# A post's answers come with each chunk of posts (one query a chunk).
+ANSWERS = Prefetch(
+    "answers",
+    queryset=PostAnswer.objects.select_related("question")
+    .annotate(image_count=Count("images"))
+    .order_by("question__position"),
+)
+
+
+def answer_cell(answer: PostAnswer) -> str:
+    """An answer as one cell: the chosen options with the result, or the text,
+    and how many images."""
+    question = answer.question
+    parts = []
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        chosen = ", ".join(question.options[index]["text"] for index in answer.choices)
+        result = _("correct") if answer.is_correct else _("wrong")
+        parts.append(f"{chosen} ({result}, {answer.auto_points or 0} PT)")
+    elif answer.text:
+        parts.append(answer.text)
+    if answer.image_count:
+        count = answer.image_count
+        parts.append(ngettext("%(count)d image", "%(count)d images", count) % {"count": count})
+    return " · ".join(parts)
 
 
 def export_rows(journey: Journey, settings: ExportSettings) -> Iterator[list]:
     """The header row, then one row per submission, as Python values (text,
     numbers, naive local datetimes). Runs in ``settings``' language and zone."""
     with translation.override(settings.language), timezone.override(settings.zone):
-        yield headers()
+        questions = question_columns(journey)
+        yield headers(questions)
         statuses = {choice.value: str(choice.label) for choice in AchievementStatus}
         types = {choice.value: str(choice.label) for choice in MissionType}
         yes, no = _("Yes"), _("No")
@@ -156,9 +198,12 @@ def export_rows(journey: Journey, settings: ExportSettings) -> Iterator[list]:
                 reverse("community:post_detail", args=[journey.pk, PLACEHOLDER_ID])
             )
         )
-        posts = submissions_for_export(journey).iterator(chunk_size=ITERATOR_CHUNK)
-        for post in posts:
+        posts = submissions_for_export(journey)
+        if questions:
+            posts = posts.prefetch_related(ANSWERS)
+        for post in posts.iterator(chunk_size=ITERATOR_CHUNK):
             instance = post.mission_instance
+            answers = [answer_cell(answer) for answer in post.answers.all()] if questions else []
             yield [
                 instance.journey_week.name,
                 instance.mission.name,
@@ -174,6 +219,8 @@ def export_rows(journey: Journey, settings: ExportSettings) -> Iterator[list]:
                 public_name(post.graded_by) if post.graded_by_id else "",
                 yes if post.is_hidden else no,
                 post_url(post.pk),
+                *answers,
+                *[""] * (questions - len(answers)),
             ]
 
 
@@ -264,6 +311,8 @@ def xlsx_write(journey: Journey, settings: ExportSettings, output: IO[bytes]) ->
         sheet = workbook.create_sheet(title=_sheet_title(_("Submissions")))
     for index, width in enumerate(XLSX_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    for index in range(len(XLSX_WIDTHS) + 1, len(XLSX_WIDTHS) + 1 + question_columns(journey)):
+        sheet.column_dimensions[get_column_letter(index)].width = XLSX_ANSWER_WIDTH
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
 
