@@ -15,9 +15,11 @@ import datetime as dt
 import random
 
 from accounts.models import Profile
+from community.answers import AnswerInput, answers_as_text, answers_check, answers_save
 from community.models import AchievementStatus, Comment, Like, Post
 from grading.services import clean_score
-from missions.models import MissionStatus, MissionType
+from missions.models import MissionStatus, MissionType, QuestionKind
+from missions.selectors import questions_of
 from points.models import TeamPoint, UserPoint
 from points.services import points_award, points_revoke
 from sqeeze.demo import inbox
@@ -25,6 +27,7 @@ from sqeeze.demo.builder import DemoBuilder, Slot
 from sqeeze.demo.data import (
     DEMO_HIDDEN_REASON,
     DEMO_STUDENT,
+    ESSAY_ANSWERS,
     PEER_COMMENTS,
     SCRIPTED_COMMENTS,
     SCRIPTED_OUTCOMES,
@@ -83,6 +86,10 @@ def seed_post(
 ) -> None:
     instance = slot.instance
     title, content = rng.choice(SUBMISSIONS[slot.mission_spec.key])
+    questions = questions_of(instance.mission)
+    answers = drawn_answers(rng, slot, questions) if questions else None
+    if answers is not None:
+        content = answers_as_text(questions, answers)
     if team is not None:
         title = f"[{team.name.split(' · ')[0]}] {title}"  # the Korean half of the name
     submitters = demo.team_spec(slot, team).members if team is not None else (author.email,)
@@ -129,6 +136,8 @@ def seed_post(
         },
         id=demo_uuid("post", slot.key, author.email),
     )
+    if answers is not None:
+        answers_save(post=post, questions=questions, answers=answers)
     inbox.notify_submission(demo, slot, post, graded=graded)
     seed_points(demo, post, graded_at)
     if grader is not None and graded_at is not None:
@@ -139,6 +148,23 @@ def seed_post(
         inbox.notify_hidden(demo, post, by=teacher, hidden_at=demo.not_after_now(hidden_at))
     else:
         seed_conversation(demo, slot, post, graded_at)
+
+
+def drawn_answers(rng: random.Random, slot: Slot, questions) -> dict:
+    """A student's answers to a mission of questions: a choice (mostly the
+    right one), one of the demo's essays, no image (the image is optional);
+    checked by the rules the submit form applies."""
+    given = {}
+    for question in questions:
+        if question.kind == QuestionKind.MULTIPLE_CHOICE:
+            right = question.correct_options[0]
+            wrong = [i for i in range(len(question.options)) if i != right]
+            given[question.pk] = AnswerInput(
+                choices=(right if rng.random() < 0.7 else rng.choice(wrong),)
+            )
+        elif question.asks_text:
+            given[question.pk] = AnswerInput(text=rng.choice(ESSAY_ANSWERS[slot.mission_spec.key]))
+    return answers_check(questions, given)
 
 
 def seed_points(demo: DemoBuilder, post: Post, graded_at: dt.datetime | None) -> None:

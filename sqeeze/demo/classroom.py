@@ -17,6 +17,7 @@ from accounts.models import Organization, Profile, Role, RoleAccessCode
 from journeys.models import Journey, JourneyWeek, UserJourney
 from journeys.services import journey_create, journey_update
 from missions.models import JourneyMissionInstance, Mission
+from missions.questions import question_add
 from missions.services import (
     instance_reschedule,
     instance_schedule,
@@ -30,6 +31,7 @@ from sqeeze.demo.data import (
     JOURNEYS,
     KEY_PEOPLE,
     MAIN_ORG,
+    MISSION_QUESTIONS,
     MISSIONS,
     ORGANIZATIONS,
     PEOPLE,
@@ -149,6 +151,17 @@ def seed_missions(demo: DemoBuilder) -> None:
             ),
             refresh=lambda mission, fields=fields: mission_update(mission=mission, **fields),
         )
+        seed_questions(demo.missions[spec.key], MISSION_QUESTIONS.get(spec.key, ()))
+
+
+def seed_questions(mission: Mission, questions) -> None:
+    """A mission's questions, through the library's service. Written once: a
+    rerun finds them (and, once answered, the service would refuse a change)."""
+    if not questions or mission.questions.exists():
+        return
+    for question in questions:
+        question_add(mission=mission, data=question)
+    mission.refresh_from_db()
 
 
 def seed_journey(demo: DemoBuilder, spec: JourneySpec) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from accounts.models import Role
 from community.models import AchievementStatus
 from missions.models import MissionType
+from missions.questions import QuestionInput
 from sqeeze.demo.specs import (
     EmailState,
     JourneySpec,
@@ -524,3 +525,55 @@ QUEUED_EMAILS = (
         DEMO_STUDENT.email, "deadline", "ai-automation", "team-pitch", EmailState.WAITING
     ),
 )
+
+
+# A mission made of questions (issue 16): the data story asks three, of three
+# kinds; its points (30) are theirs. Its posts answer them (activity.seed_post)
+# with a drawn choice and one of the essays below, so the class insights have
+# Korean answers to count.
+MISSION_QUESTIONS: dict[str, tuple[QuestionInput, ...]] = {
+    "data-story": (
+        QuestionInput(
+            kind="multiple_choice",
+            text="여러 항목의 크기를 비교할 때 가장 알맞은 차트는? · "
+            "Which chart compares the size of several items best?",
+            points=5,
+            options=(
+                ("막대 차트 · Bar chart", True),
+                ("원 차트 · Pie chart", False),
+                ("선 차트 · Line chart", False),
+            ),
+        ),
+        QuestionInput(
+            kind="essay",
+            text="차트가 말하는 것을 세 문장으로 설명해 주세요. · "
+            "Tell your chart's story in three sentences.",
+            points=20,
+            min_chars=20,
+            max_chars=600,
+            placeholder="이 차트는 …",
+        ),
+        QuestionInput(
+            kind="image_upload",
+            text="만든 차트를 올려 주세요. · Upload your chart.",
+            points=5,
+            required=False,
+            max_images=2,
+        ),
+    ),
+}
+
+ESSAY_ANSWERS: dict[str, tuple[str, ...]] = {
+    "data-story": (
+        "출퇴근 시간에 따릉이 이용량이 두 번 크게 늘어납니다. 주말에는 오후에 한 번만 "
+        "올라가요. 비 오는 날에는 이용량이 절반으로 줄어듭니다.",
+        "월요일 문의가 금요일보다 두 배 많습니다. 대부분 비밀번호 재설정 문의예요. "
+        "셀프 재설정 페이지를 만들면 월요일 문의를 절반으로 줄일 수 있습니다.",
+        "지역별 매출을 막대 차트로 비교했습니다. 서울 매출이 가장 높고 부산이 뒤를 "
+        "잇습니다. 지방 매출은 꾸준히 늘어나고 있어요.",
+        "월별 전기 사용량을 선 차트로 그렸습니다. 여름과 겨울에 사용량이 크게 늘어납니다. "
+        "에어컨과 난방이 가장 큰 원인이에요.",
+        "연령대별 운동 시간을 비교했습니다. 이십 대가 가장 많이 운동하고 오십 대가 "
+        "가장 적게 운동합니다. 주말 운동 시간은 모든 연령대에서 늘어납니다.",
+    ),
+}

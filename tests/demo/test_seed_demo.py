@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Organization, Profile, Role, RoleAccessCode
 from blog.models import Blog
-from community.models import AchievementStatus, Comment, Like, Post
+from community.models import AchievementStatus, Comment, Like, Post, PostAnswer
 from files.models import File
 from files.purposes import storage_for
 from inquiries.models import BugReport, Inquiry
@@ -193,6 +193,21 @@ def test_missions_are_templates_of_the_organization(demo):
     for instance in JourneyMissionInstance.objects.select_related("mission", "journey_week"):
         assert instance.mission.organization_id == instance.journey.organization_id
         assert instance.journey_week.journey_id == instance.journey_id
+
+
+def test_a_mission_of_questions_is_answered_question_by_question(demo):
+    mission = Mission.objects.get(questions__kind="multiple_choice")
+    questions = list(mission.questions.order_by("position"))
+    assert len(questions) >= 3 and len({question.kind for question in questions}) >= 2
+    assert mission.points == sum(question.points for question in questions)
+    posts = Post.objects.filter(mission_instance__mission=mission)
+    assert posts.count() >= 3
+    answers = PostAnswer.objects.filter(post__in=posts)
+    assert answers.filter(question__kind="essay").exclude(text="").count() == posts.count()
+    scored = answers.filter(question__kind="multiple_choice")
+    assert scored.filter(is_correct=True).exists() and scored.filter(is_correct=False).exists()
+    for row in scored.select_related("question"):
+        assert row.auto_points == (row.question.points if row.is_correct else 0)
 
 
 def test_instances_lie_in_the_past_the_present_and_the_future(demo):
