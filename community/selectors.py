@@ -87,6 +87,8 @@ def _post(*, journey_id, post_id, liker_id, **hidden) -> QuerySet:
         .annotate(
             like_count=SubqueryCount(Like.objects.filter(post=OuterRef("pk"))),
             liked_by_me=Exists(Like.objects.filter(post=OuterRef("pk"), user_id=liker_id)),
+            # A mission of questions' post: its page shows the answers one by one.
+            has_answers=Exists(PostAnswer.objects.filter(post=OuterRef("pk"))),
         )
         .filter(pk=post_id)
     )

@@ -174,6 +174,7 @@ def _post_page_context(request: HttpRequest, journey, post: Post) -> dict:
         for comment in comments
     ]
     attachments = selectors.attachments_of(post)
+    sheet = selectors.answer_sheet(post, attachments) if post.has_answers else []
     editable = services.may_edit_post(post, viewer, team_id)
     resubmittable = False
     if editable:
@@ -185,8 +186,19 @@ def _post_page_context(request: HttpRequest, journey, post: Post) -> dict:
         "journey": journey,
         "active_tab": "feed",
         "post": post,
-        "images": [row for row in attachments if row.file.file_type == "image"],
-        "documents": [row for row in attachments if row.file.file_type != "image"],
+        "sheet": sheet,
+        # Right and wrong: for the teachers, and for its author (or team) once graded.
+        "show_results": viewer.is_teacher
+        or (
+            post.is_graded and (post.user_id == viewer.pk or (team_id and post.team_id == team_id))
+        ),
+        # An answer's images are shown with its question.
+        "images": [
+            row for row in attachments if row.file.file_type == "image" and not row.answer_id
+        ],
+        "documents": [
+            row for row in attachments if row.file.file_type != "image" and not row.answer_id
+        ],
         "comments": comments,
         "comment_count": len(comments),
         "comment_form": CommentForm(),

@@ -6,12 +6,15 @@ saved, and editing or resubmitting as for any post."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from community.models import AchievementStatus, Post, PostAnswer, PostAttachment
 from missions.questions import QuestionInput, question_add
 from tests.community.builders import (  # noqa: F401 (fixtures)
     attachment_storage_fixture,
     classroom_fixture,
+    make_post,
     post_url,
     submit_url,
 )
@@ -188,3 +191,52 @@ def test_a_mission_without_questions_keeps_its_free_text_form(client, classroom)
     client.force_login(classroom.student)
     page = client.get(submit_url(classroom.instance)).content.decode()
     assert 'name="content"' in page and 'name="q1_text"' not in page
+
+
+# --- the post page ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answered(client, classroom, quiz, attachment_storage):
+    client.force_login(classroom.student)
+    client.post(submit_url(classroom.instance), answers(q2_choice="0"))  # a wrong choice
+    client.logout()
+    return Post.objects.get()
+
+
+def page_for(client, person, post) -> str:
+    client.force_login(person)
+    return client.get(post_url(post)).content.decode()
+
+
+def test_the_post_shows_the_answers_one_by_one_without_results_until_graded(
+    client, classroom, answered
+):
+    mine = page_for(client, classroom.student, answered)
+    assert "What is a noun?" in mine and "A naming word." in mine
+    assert "correct answer" not in mine and "Wrong · 0 PT" not in mine
+
+    Post.objects.filter(pk=answered.pk).update(
+        achievement_status=AchievementStatus.ACHIEVED, score=6
+    )
+    graded = page_for(client, classroom.student, answered)
+    assert "Wrong · 0 PT" in graded and "correct answer" in graded
+
+    classmates = page_for(client, classroom.classmate, answered)
+    assert "A naming word." in classmates and "correct answer" not in classmates
+    assert "correct answer" in page_for(client, classroom.teacher, answered)
+
+
+def test_a_post_with_answers_costs_two_queries_more_whatever_their_number(
+    client, classroom, answered
+):
+    plain = make_post(classroom, author=classroom.classmate)  # no answers
+    client.force_login(classroom.teacher)
+
+    def queries(post) -> int:
+        client.get(post_url(post))  # the day's first view done
+        with CaptureQueriesContext(connection) as captured:
+            client.get(post_url(post))
+        return len(captured)
+
+    assert queries(answered) == queries(plain) + 2
