@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile, Role
 from community.answers import AnswerInput, answers_as_text, answers_check, answers_save
 from community.mentions import MentionIndex, mention_index_for
-from community.models import AchievementStatus, Comment, Like, Post, PostAttachment
+from community.models import AchievementStatus, Comment, Like, Post, PostAnswer, PostAttachment
 from community.notices import (
     comment_notices,
     like_notification,
@@ -200,7 +200,11 @@ def submission_check(
     return team_id
 
 
-def _attach(post: Post, uploader: Profile, files: Sequence[UploadedFile]) -> None:
+def _attach(
+    post: Post, uploader: Profile, files: Sequence[UploadedFile], answer: PostAnswer | None = None
+) -> None:
+    """Store ``files`` as the post's attachments (given for ``answer``, when
+    they answer a question)."""
     for upload in files:
         try:
             stored = file_upload(
@@ -210,20 +214,13 @@ def _attach(post: Post, uploader: Profile, files: Sequence[UploadedFile]) -> Non
             # Raised inside the caller's transaction: the post and the other
             # attachments are rolled back with it.
             raise InvalidInput(f"{upload.name}: {error.message}") from error
-        PostAttachment.objects.create(post=post, file=stored)
+        PostAttachment.objects.create(post=post, file=stored, answer=answer)
 
 
 def _attach_answer_images(post: Post, uploader: Profile, rows, answers) -> None:
     """Store each answer's new images as the post's attachments for that answer."""
     for row in rows:
-        for upload in answers[row.question_id].images:
-            try:
-                stored = file_upload(
-                    uploader=uploader, uploaded_file=upload, purpose=ATTACHMENT_PURPOSE
-                ).file
-            except FileRejected as error:
-                raise InvalidInput(f"{upload.name}: {error.message}") from error
-            PostAttachment.objects.create(post=post, file=stored, answer=row)
+        _attach(post, uploader, answers[row.question_id].images, answer=row)
 
 
 def _notify_post_mentions(
