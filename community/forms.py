@@ -77,7 +77,9 @@ class PostForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        kept = len(self.attachments) - len(cleaned.get("remove") or [])
+        # The post's own attachments; an answer's images count in its question.
+        own = {str(row.pk) for row in self.attachments if not row.answer_id}
+        kept = len(own - set(cleaned.get("remove") or []))
         if kept + len(cleaned.get("files") or []) > MAX_ATTACHMENTS:
             self.add_error(
                 "files",

@@ -362,7 +362,9 @@ def post_update(
         removed = list(
             locked.attachments.filter(pk__in=list(remove_attachment_ids)).select_related("file")
         )
-        remaining = locked.attachments.filter(file__is_deleted=False).count() - len(removed)
+        # The post's own attachments; an answer's images count in its question.
+        remaining = locked.attachments.filter(file__is_deleted=False, answer__isnull=True).count()
+        remaining -= sum(1 for attachment in removed if attachment.answer_id is None)
         if remaining + len(new_files) > MAX_ATTACHMENTS:
             raise InvalidInput(
                 _("A post can have at most %(max)d attachments.") % {"max": MAX_ATTACHMENTS}
