@@ -158,6 +158,9 @@ def student_steps(demo: Demo) -> list[Step]:
     ).first()
     not_achieved = mine.filter(achievement_status=AchievementStatus.NOT_ACHIEVED).first()
     liked = Like.objects.filter(user=demo.student, post__journey=demo.journey).first().post
+    answered = mine.filter(
+        answers__isnull=False, achievement_status=AchievementStatus.NOT_ACHIEVED
+    ).first()
     submit = reverse("community:submit", args=[demo.journey.pk, demo.due_today.pk])
 
     def title_of_spaces(page: Page) -> None:
@@ -187,6 +190,12 @@ def student_steps(demo: Demo) -> list[Step]:
         ("post (liked)", post_url(liked)),
         ("submit form", submit),
         ("submit form with an error", title_of_spaces),
+        # The demo's data story is a mission of questions, answered and not achieved.
+        ("post of questions", post_url(answered)),
+        (
+            "resubmit form of questions",
+            reverse("community:post_edit", args=[answered.journey_id, answered.pk]),
+        ),
         ("post just submitted, with its flash message", submitted),
         ("notifications", reverse("notifications:inbox")),
         ("notification settings", reverse("notifications:preferences")),
