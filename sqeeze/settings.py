@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "points",
     "grading",
     "submissions",
+    "insights",
     "people",
     "notifications",
     "blog",

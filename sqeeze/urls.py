@@ -35,6 +35,7 @@ urlpatterns = [
     path("journeys/<uuid:journey_id>/team/", include("teams.urls")),
     path("journeys/<uuid:journey_id>/dashboard/", include("points.urls")),
     path("journeys/<uuid:journey_id>/submissions/", include("submissions.urls")),
+    path("journeys/<uuid:journey_id>/insights/", include("insights.urls")),
     path("", include("missions.urls")),
     path("grading/", include("grading.urls")),
     path("files/", include("files.urls")),

@@ -17,7 +17,7 @@ from accounts.models import Organization, Profile, Role, RoleAccessCode
 from journeys.models import Journey, JourneyWeek, UserJourney
 from journeys.services import journey_create, journey_update
 from missions.models import JourneyMissionInstance, Mission
-from missions.questions import question_add
+from missions.questions import has_submissions, question_add
 from missions.services import (
     instance_reschedule,
     instance_schedule,
@@ -156,8 +156,9 @@ def seed_missions(demo: DemoBuilder) -> None:
 
 def seed_questions(mission: Mission, questions) -> None:
     """A mission's questions, through the library's service. Written once: a
-    rerun finds them (and, once answered, the service would refuse a change)."""
-    if not questions or mission.questions.exists():
+    rerun finds them. A demo seeded before the mission had questions keeps its
+    free-text submissions: questions cannot be added to an answered mission."""
+    if not questions or mission.questions.exists() or has_submissions(mission):
         return
     for question in questions:
         question_add(mission=mission, data=question)

@@ -392,6 +392,21 @@ def test_a_rerun_a_week_later_moves_the_dates_and_creates_nothing(demo, settings
     assert dict(Journey.objects.values_list("name", "date_start")) == week_later
 
 
+def test_a_rerun_over_a_demo_seeded_before_questions_keeps_its_free_text(demo, settings, tmp_path):
+    """A demo database from before the data story had questions (answered as
+    free text) is seeded again without error: an answered mission takes no
+    questions, so it stays as it was."""
+    settings.MEDIA_ROOT = tmp_path
+    mission = Mission.objects.get(questions__kind="multiple_choice")
+    PostAnswer.objects.filter(question__mission=mission).delete()
+    mission.questions.all().delete()
+
+    seed_demo(now=timezone.now())
+
+    assert not mission.questions.exists()
+    assert not PostAnswer.objects.filter(post__mission_instance__mission=mission).exists()
+
+
 def test_a_rerun_keeps_a_changed_password_unless_asked_to_reset_it(demo):
     student = profile("student@sqeeze.test")
     student.set_password("my-own-new-password")

@@ -240,6 +240,7 @@ def teacher_steps(demo: Demo) -> list[Step]:
         ("journey members", reverse("journeys:members", args=[demo.journey.pk])),
         ("submissions overview and matrix", reverse("submissions:index", args=[demo.journey.pk])),
         ("submission exports", reverse("submissions:exports", args=[demo.journey.pk])),
+        ("class insights (counting)", reverse("insights:index", args=[demo.journey.pk])),
         ("image library", reverse("files:library")),
         ("student import", reverse("people:import_start")),
         ("access codes", reverse("people:codes")),

@@ -1,0 +1,93 @@
+"""Counting a class's words (insights/words.py) for the insights page: which
+answers a filter covers, and the count kept in the cache under the journey's
+submissions as they are, so it stays until they change (a submission, an
+edit, a deletion: ``cache_key``).
+
+A count runs in a worker (``insights.tasks.count_class_words``), a batch of
+answers at a time, and writes its progress where the page reads it:
+``{"state": "running", "done": 2000, "total": 40320}``, then
+``{"state": "done", "words": [[word, count], …], "answers": 40320}``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from community.models import Post, PostAnswer
+from insights.words import word_counts
+from journeys.class_cache import CLASS_CACHE_SECONDS
+from journeys.models import Journey
+
+BATCH = 2000
+# How long a count may stay "running" before the page asks for it again (a
+# worker that died mid-way leaves no answer behind).
+RUNNING_SECONDS = 120
+WORDS_KEPT = 500
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which answers: the whole journey, one scheduled mission, or one question."""
+
+    instance_id: uuid.UUID | None = None
+    question_id: uuid.UUID | None = None
+
+    def key(self) -> str:
+        return f"{self.instance_id or '-'}:{self.question_id or '-'}"
+
+
+def cache_key(journey: Journey, scope: Scope) -> str:
+    """Where a count is kept: under the journey's submissions as they are now
+    (how many, and the last time one was written, which an edit of its text
+    or its answers moves). The class version does not move on such an edit,
+    which changes nothing the class-wide pages show."""
+    posts = Post.objects.filter(journey_id=journey.pk, mission_instance__isnull=False)
+    state = posts.aggregate(count=Count("id"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    return f"insights:{journey.pk}:{state['count']}:{last}:{scope.key()}"
+
+
+def answer_texts(journey: Journey, scope: Scope) -> Iterator[str]:
+    """The texts a scope covers: the answers to questions, and the whole text
+    of posts of missions without questions (their one answer)."""
+    answers = PostAnswer.objects.filter(post__journey_id=journey.pk).exclude(text="")
+    if scope.question_id:
+        yield from answers.filter(question_id=scope.question_id).values_list("text", flat=True)
+        return
+    posts = Post.objects.filter(journey_id=journey.pk, mission_instance__isnull=False)
+    if scope.instance_id:
+        answers = answers.filter(post__mission_instance_id=scope.instance_id)
+        posts = posts.filter(mission_instance_id=scope.instance_id)
+    yield from answers.values_list("text", flat=True).iterator(chunk_size=BATCH)
+    plain = posts.filter(answers__isnull=True).exclude(content="")
+    yield from plain.values_list("content", flat=True).iterator(chunk_size=BATCH)
+
+
+def read(key: str) -> dict | None:
+    return cache.get(key)
+
+
+def start(key: str) -> bool:
+    """Mark the count as running; False when one already is (or is done)."""
+    return cache.add(key, {"state": "running", "done": 0, "total": 0}, RUNNING_SECONDS)
+
+
+def count(journey: Journey, scope: Scope, key: str) -> dict:
+    """Count the scope's words batch by batch, telling the cache how far it got."""
+    texts = list(answer_texts(journey, scope))
+    totals: Counter = Counter()
+    for start_at in range(0, len(texts), BATCH):
+        batch = texts[start_at : start_at + BATCH]
+        totals.update(dict(word_counts(batch)))
+        progress = {"state": "running", "done": start_at + len(batch), "total": len(texts)}
+        cache.set(key, progress, RUNNING_SECONDS)
+    words = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))[:WORDS_KEPT]
+    result = {"state": "done", "words": [list(pair) for pair in words], "answers": len(texts)}
+    cache.set(key, result, CLASS_CACHE_SECONDS)
+    return result

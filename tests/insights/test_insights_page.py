@@ -1,0 +1,171 @@
+"""The class insights page (/journeys/<id>/insights/): a worker counts the
+words of the class's answers (whole journey, one mission, one question) while
+the page shows its progress; the result is kept until the class's posts
+change; a chart, a table and CSV; teachers of the journey only."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from community.answers import AnswerInput
+from community.services import post_submit, post_update
+from insights import counting
+from missions.questions import QuestionInput, question_add
+from tests.community.builders import classroom_fixture, make_post  # noqa: F401 (fixture)
+from tests.factories import MissionFactory, MissionInstanceFactory
+from tests.submissions import test_exports as export_tests
+
+pytestmark = pytest.mark.usefixtures("english")
+
+# ``delay`` runs the task here and now (the exports' fixture).
+eager_celery = export_tests.eager_celery
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def quiz(classroom):
+    """A mission of questions in the classroom's journey, answered twice."""
+    mission = MissionFactory(organization=classroom.journey.organization, name="Fruit")
+    essay = question_add(
+        mission=mission, data=QuestionInput(kind="essay", text="Which fruit?", points=2)
+    )
+    other = question_add(mission=mission, data=QuestionInput(kind="essay", text="Why?", points=2))
+    instance = MissionInstanceFactory(
+        mission=mission, journey_week=classroom.week, journey=classroom.journey
+    )
+    for student, first, second in (
+        (classroom.student, "사과를 먹었어요. 사과가 좋아요.", "맛있어서 먹었다."),
+        (classroom.classmate, "사과와 배를 먹었다.", "달아서 좋다."),
+    ):
+        post_submit(
+            author=student,
+            instance=instance,
+            title="Fruit",
+            questions=[essay, other],
+            answers={essay.pk: AnswerInput(text=first), other.pk: AnswerInput(text=second)},
+        )
+    return instance, essay, other
+
+
+def url(journey, **query) -> str:
+    base = reverse("insights:index", args=[journey.pk])
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def page(client, address, **extra) -> str:
+    response = client.get(address, **extra)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_first_visit_starts_one_count_and_shows_its_progress(
+    client, classroom, quiz, django_capture_on_commit_callbacks
+):
+    client.force_login(classroom.teacher)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = page(client, url(classroom.journey, min=1))
+        page(client, url(classroom.journey, min=1))  # a second look starts nothing more
+    assert len(callbacks) == 1
+    assert "Counting the words of the class" in first and 'hx-trigger="load delay:1s"' in first
+
+
+def test_the_count_runs_and_the_page_shows_the_words_by_their_base_form(
+    client, classroom, quiz, eager_celery, django_capture_on_commit_callbacks
+):
+    client.force_login(classroom.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        page(client, url(classroom.journey, min=1))
+    done = page(client, url(classroom.journey, min=1))
+    assert "<svg" in done and "Words of 4 answers" in done
+    rows = dict(counting.read(counting.cache_key(classroom.journey, counting.Scope()))["words"])
+    assert rows["사과"] == 3 and rows["먹다"] == 3 and rows["좋다"] == 2
+
+
+def test_one_question_counts_only_its_answers_and_csv_downloads_them(
+    client, classroom, quiz, eager_celery, django_capture_on_commit_callbacks
+):
+    instance, essay, _other = quiz
+    client.force_login(classroom.teacher)
+    address = url(classroom.journey, mission=instance.pk, question=essay.pk, min=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        page(client, address)
+    response = client.get(address + "&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Word,Count"
+    assert set(lines[1:]) == {"사과,3", "먹다,2"}  # "좋다" (once here) is under the minimum
+
+
+def test_posts_of_missions_without_questions_count_their_whole_text(
+    client, classroom, eager_celery, django_capture_on_commit_callbacks
+):
+    make_post(classroom, content="회의록을 요약했어요. 회의록이 짧아졌다.")
+    client.force_login(classroom.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        page(client, url(classroom.journey, min=1))
+    words = dict(counting.read(counting.cache_key(classroom.journey, counting.Scope()))["words"])
+    assert words["회의록"] == 2
+
+
+def test_an_edited_answer_is_counted_again(
+    client, classroom, quiz, eager_celery, django_capture_on_commit_callbacks
+):
+    instance, essay, other = quiz
+    key_before = counting.cache_key(classroom.journey, counting.Scope())
+    client.force_login(classroom.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        page(client, url(classroom.journey))
+    post = instance.posts.get(user=classroom.student)
+    post_update(
+        post=post,
+        editor=classroom.student,
+        title="Fruit",
+        questions=[essay, other],
+        answers={essay.pk: AnswerInput(text="귤을 먹었다."), other.pk: AnswerInput(text="시다.")},
+    )
+    assert counting.cache_key(classroom.journey, counting.Scope()) != key_before
+
+
+def test_empty_emoji_and_english_answers_count_without_failing(
+    client, classroom, eager_celery, django_capture_on_commit_callbacks
+):
+    authors = (classroom.student, classroom.classmate, classroom.stranger)
+    for author, content in zip(
+        authors, ("🍎🍎🍎", "Apples and pears, apples!", "   "), strict=True
+    ):
+        make_post(classroom, content=content, author=author)
+    client.force_login(classroom.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        page(client, url(classroom.journey, min=1))
+    words = dict(counting.read(counting.cache_key(classroom.journey, counting.Scope()))["words"])
+    assert words == {"apples": 2, "pears": 1}
+
+
+def test_students_other_academies_and_foreign_ids_get_404(
+    client, classroom, quiz, other_organization
+):
+    instance, essay, _other = quiz
+    client.force_login(classroom.student)
+    assert client.get(url(classroom.journey)).status_code == 404
+    client.force_login(classroom.teacher)
+    foreign = MissionInstanceFactory(journey_week__journey__organization=other_organization)
+    assert client.get(url(classroom.journey, mission=foreign.pk)).status_code == 404
+    assert client.get(url(classroom.journey, mission="not-a-uuid")).status_code == 404
+    assert (
+        client.get(url(classroom.journey, mission=instance.pk, question=uuid.uuid4())).status_code
+        == 404
+    )
+    other_journey_url = reverse("insights:index", args=[foreign.journey_id])
+    assert client.get(other_journey_url).status_code == 404
+    assert client.get(url(classroom.journey, min="lots")).status_code == 200  # the default
+    assert essay.pk  # the quiz is there: the 404s are about the ids, not a missing class
