@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from community.models import Post, PostAnswer
-from insights.words import word_counts
+from insights.words import weighted_word_counts
 from journeys.class_cache import CLASS_CACHE_SECONDS
 from journeys.models import Journey
 
@@ -79,15 +79,19 @@ def start(key: str) -> bool:
 
 
 def count(journey: Journey, scope: Scope, key: str) -> dict:
-    """Count the scope's words batch by batch, telling the cache how far it got."""
-    texts = list(answer_texts(journey, scope))
+    """Count the scope's words batch by batch of distinct texts (a text given
+    again is analysed once), telling the cache how far it got."""
+    given = Counter(text.strip() for text in answer_texts(journey, scope) if text.strip())
+    answers = sum(given.values())
+    distinct = list(given.items())
     totals: Counter = Counter()
-    for start_at in range(0, len(texts), BATCH):
-        batch = texts[start_at : start_at + BATCH]
-        totals.update(dict(word_counts(batch)))
-        progress = {"state": "running", "done": start_at + len(batch), "total": len(texts)}
+    for start_at in range(0, len(distinct), BATCH):
+        batch = dict(distinct[start_at : start_at + BATCH])
+        totals.update(weighted_word_counts(batch))
+        done = min(start_at + BATCH, len(distinct))
+        progress = {"state": "running", "done": done, "total": len(distinct)}
         cache.set(key, progress, RUNNING_SECONDS)
     words = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))[:WORDS_KEPT]
-    result = {"state": "done", "words": [list(pair) for pair in words], "answers": len(texts)}
+    result = {"state": "done", "words": [list(pair) for pair in words], "answers": answers}
     cache.set(key, result, CLASS_CACHE_SECONDS)
     return result

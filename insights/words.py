@@ -81,10 +81,22 @@ def _words(tokens) -> Iterable[str]:
 def word_counts(texts: Iterable[str], *, min_count: int = 1) -> list[tuple[str, int]]:
     """Each word of ``texts`` with how many times it was used, most used
     first (ties in alphabetical order), leaving out those used fewer than
-    ``min_count`` times. The texts are analysed as one batch."""
-    batch = [text.strip() for text in texts if text and text.strip()]
-    counts: Counter = Counter()
-    for tokens in _analyser().tokenize(batch):
-        counts.update(word for word in _words(tokens) if word not in STOP_WORDS)
+    ``min_count`` times."""
+    counts = weighted_word_counts(Counter(text.strip() for text in texts if text and text.strip()))
     kept = [(word, count) for word, count in counts.items() if count >= min_count]
     return sorted(kept, key=lambda pair: (-pair[1], pair[0]))
+
+
+def weighted_word_counts(given: dict[str, int]) -> Counter:
+    """The words of texts given so many times each ({text: times}): each
+    distinct text is analysed once (answers repeat: "사과", a copied sentence)
+    and its words counted as often as it was given. The texts go to the
+    analyser as one batch."""
+    distinct = [text for text in given if text]
+    counts: Counter = Counter()
+    for text, tokens in zip(distinct, _analyser().tokenize(distinct), strict=True):
+        times = given[text]
+        for word in _words(tokens):
+            if word not in STOP_WORDS:
+                counts[word] += times
+    return counts

@@ -36,3 +36,11 @@ def test_counts_are_sorted_and_a_minimum_leaves_rare_words_out():
     texts = ["사과 사과 배", "사과 배 귤"]
     assert word_counts(texts) == [("사과", 3), ("배", 2), ("귤", 1)]
     assert word_counts(texts, min_count=2) == [("사과", 3), ("배", 2)]
+
+
+def test_a_repeated_answer_counts_as_often_as_it_was_given():
+    assert word_counts(["사과 좋아요", "사과 좋아요", " 사과 좋아요 ", "배"]) == [
+        ("사과", 3),
+        ("좋다", 3),
+        ("배", 1),
+    ]
