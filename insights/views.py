@@ -21,12 +21,14 @@ from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from insights import counting
 from insights.tasks import count_class_words
 from journeys.access import managed_journey_for
+from journeys.models import Journey
 from missions.models import JourneyMissionInstance
 from missions.selectors import questions_of
 
 CHART_WORDS = 20
 TABLE_WORDS = 100
 MIN_COUNT_DEFAULT, MIN_COUNT_MAX = 2, 50
+COMPARE_CHOICES = 50
 
 
 def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
@@ -64,6 +66,16 @@ def index(request: HttpRequest, journey_id) -> HttpResponse:
         raise Http404
     scope = counting.Scope(instance_id=instance_id, question_id=question_id)
     state = _state(journey, scope)
+    # Another journey of the academy, side by side (its whole class: its missions differ).
+    compare_id = _uuid_or_none(request.GET.get("compare"))
+    other = managed_journey_for(request.user, compare_id) if compare_id else None
+    if other is not None and (
+        other.pk == journey.pk or other.organization_id != journey.organization_id
+    ):
+        raise Http404
+    other_state = _state(other, counting.Scope()) if other else None
+    if other_state is not None and other_state["state"] != "done" and state["state"] == "done":
+        state = other_state  # the page waits for both
     min_count = _min_count(request.GET.get("min"))
     words = [(word, n) for word, n in state.get("words", []) if n >= min_count]
     if request.GET.get("format") == "csv" and state["state"] == "done":
@@ -82,12 +94,35 @@ def index(request: HttpRequest, journey_id) -> HttpResponse:
         "chart": _chart_rows(top, best),
         "chart_height": ROW_HEIGHT * len(top),
         "table": words[:TABLE_WORDS],
+        "other": other,
+        "journeys": _other_journeys(journey),
+        "compared": _compared(words, other_state, min_count) if other_state else None,
         "more_words": max(0, len(words) - TABLE_WORDS),
         "percent": round(100 * state.get("done", 0) / state["total"]) if state.get("total") else 0,
     }
     if request.htmx:
         return render(request, "insights/index.html#results", context)
     return render(request, "insights/index.html", context)
+
+
+def _other_journeys(journey) -> list:
+    """The academy's other journeys, newest first, to compare with."""
+    return list(
+        Journey.objects.filter(organization_id=journey.organization_id)
+        .exclude(pk=journey.pk)
+        .order_by("-date_start", "name")
+        .only("id", "name")[:COMPARE_CHOICES]
+    )
+
+
+def _compared(words, other_state: dict, min_count: int) -> list[tuple[str, int, int]]:
+    """(word, here, there) for the words either journey uses at least
+    ``min_count`` times, the most used (in both together) first."""
+    here = dict(words)
+    there = {word: n for word, n in other_state.get("words", []) if n >= min_count}
+    both = {word: (here.get(word, 0), there.get(word, 0)) for word in {*here, *there}}
+    ranked = sorted(both.items(), key=lambda item: (-(item[1][0] + item[1][1]), item[0]))
+    return [(word, a, b) for word, (a, b) in ranked[:TABLE_WORDS]]
 
 
 # The chart: words in the first 30% of its width, bars in the next 60%.

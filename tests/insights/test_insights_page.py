@@ -16,7 +16,7 @@ from community.services import post_submit, post_update
 from insights import counting
 from missions.questions import QuestionInput, question_add
 from tests.community.builders import classroom_fixture, make_post  # noqa: F401 (fixture)
-from tests.factories import MissionFactory, MissionInstanceFactory
+from tests.factories import JourneyFactory, MissionFactory, MissionInstanceFactory
 from tests.submissions import test_exports as export_tests
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -169,3 +169,32 @@ def test_students_other_academies_and_foreign_ids_get_404(
     assert client.get(other_journey_url).status_code == 404
     assert client.get(url(classroom.journey, min="lots")).status_code == 200  # the default
     assert essay.pk  # the quiz is there: the 404s are about the ids, not a missing class
+
+
+def test_two_journeys_side_by_side(
+    client, classroom, quiz, eager_celery, django_capture_on_commit_callbacks
+):
+    other = classroom.other_journey
+    other_instance = MissionInstanceFactory(
+        journey_week__journey=other, mission__organization=other.organization
+    )
+    make_post(
+        classroom, author=classroom.stranger, mission_instance=other_instance, content="배가 좋다."
+    )
+    client.force_login(classroom.teacher)
+    address = url(classroom.journey, compare=other.pk, min=1)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page(client, address)
+    assert len(callbacks) == 2  # one count for each journey
+    html = page(client, address)
+    assert "Compared with Other class" in html
+    # 사과: 3 here, 0 there; 좋다: 2 here, 1 there.
+    assert "<td>사과</td><td>3</td><td>0</td>" in html
+    assert "<td>좋다</td><td>2</td><td>1</td>" in html
+
+
+def test_comparing_with_another_academys_journey_is_404(client, classroom, other_organization):
+    foreign = JourneyFactory(organization=other_organization)
+    client.force_login(classroom.teacher)
+    assert client.get(url(classroom.journey, compare=foreign.pk)).status_code == 404
+    assert client.get(url(classroom.journey, compare=classroom.journey.pk)).status_code == 404
