@@ -174,19 +174,18 @@ class AnswersForm(forms.Form):
             blocks.append({"number": number, "question": question, **fields})
         return blocks
 
-    def answers(self, kept_images: dict | None = None) -> dict:
-        """What was sent, by question id (valid forms only); ``kept_images``:
-        how many images each question's answer keeps (an edit)."""
-        data, kept_images = self.cleaned_data, kept_images or {}
-        answers = {}
-        for number, question in enumerate(self.questions, start=1):
-            answers[question.pk] = AnswerInput(
+    def answers(self) -> dict:
+        """What was sent, by question id (valid forms only). On an edit the
+        service counts the images each answer keeps."""
+        data = self.cleaned_data
+        return {
+            question.pk: AnswerInput(
                 text=data.get(f"q{number}_text") or "",
                 choices=self._chosen(number),
                 images=data.get(f"q{number}_images") or [],
-                kept_images=kept_images.get(question.pk, 0),
             )
-        return answers
+            for number, question in enumerate(self.questions, start=1)
+        }
 
     def _chosen(self, number: int) -> tuple[int, ...]:
         """Every option sent for question ``number``: a radio button's field

@@ -112,6 +112,18 @@ def attachments_of(post: Post) -> list[PostAttachment]:
     return sorted(rows, key=lambda row: row.file.file_type != "image")
 
 
+def own_images_and_documents(
+    attachments: list[PostAttachment],
+) -> tuple[list[PostAttachment], list[PostAttachment]]:
+    """A post's own attachments, images and the rest; an answer's images are
+    shown with its question (``answer_sheet``)."""
+    own = [row for row in attachments if row.answer_id is None]
+    return (
+        [row for row in own if row.file.file_type == "image"],
+        [row for row in own if row.file.file_type != "image"],
+    )
+
+
 def comments_of(post: Post) -> list[Comment]:
     rows = _COMMENTS.all(post_id=post.pk)
     for comment in rows:

@@ -175,6 +175,7 @@ def _post_page_context(request: HttpRequest, journey, post: Post) -> dict:
     ]
     attachments = selectors.attachments_of(post)
     sheet = selectors.answer_sheet(post, attachments) if post.has_answers else []
+    images, documents = selectors.own_images_and_documents(attachments)
     editable = services.may_edit_post(post, viewer, team_id)
     resubmittable = False
     if editable:
@@ -192,13 +193,8 @@ def _post_page_context(request: HttpRequest, journey, post: Post) -> dict:
         or (
             post.is_graded and (post.user_id == viewer.pk or (team_id and post.team_id == team_id))
         ),
-        # An answer's images are shown with its question.
-        "images": [
-            row for row in attachments if row.file.file_type == "image" and not row.answer_id
-        ],
-        "documents": [
-            row for row in attachments if row.file.file_type != "image" and not row.answer_id
-        ],
+        "images": images,
+        "documents": documents,
         "comments": comments,
         "comment_count": len(comments),
         "comment_form": CommentForm(),

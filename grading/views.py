@@ -190,8 +190,7 @@ def _panel_context(
 ) -> dict:
     attachments = post_selectors.attachments_of(post)
     sheet = post_selectors.answer_sheet(post, attachments)
-    # An answer's images are shown with its question.
-    own = [row for row in attachments if row.answer_id is None]
+    images, documents = post_selectors.own_images_and_documents(attachments)
     points = mission_points(post)
     return {
         "post": post,
@@ -201,8 +200,8 @@ def _panel_context(
         "proposed": post_selectors.proposed_score(sheet) if sheet else None,
         "form": form or GradeForm(max_points=points, initial=_initial(post, sheet)),
         "hide_form": hide_form or HideForm(),
-        "images": [row for row in own if row.file.file_type == "image"],
-        "documents": [row for row in own if row.file.file_type != "image"],
+        "images": images,
+        "documents": documents,
         "comments": post_selectors.comments_of(post),
         "neighbours": neighbours_in_queue(request.user, filters, post),
         "count": queue_count(request.user, filters),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from celery import shared_task
+from django.db import transaction
 
 from core import tenancy
+from insights import counting
 from insights.counting import Scope, count
 from journeys.models import Journey
 
@@ -32,3 +34,21 @@ def count_class_words(journey_id: str, instance_id: str, question_id: str, key: 
             question_id=uuid.UUID(question_id) if question_id else None,
         )
         return count(journey, scope, key)["answers"]
+
+
+def class_words(journey: Journey, scope: Scope) -> dict:
+    """The scope's count if kept; else queue one (once, after the request's
+    commit) and say it is running."""
+    key = counting.cache_key(journey, scope)
+    state = counting.read(key)
+    if state is not None:
+        return state
+    if counting.start(key):
+        arguments = [
+            str(journey.pk),
+            str(scope.instance_id or ""),
+            str(scope.question_id or ""),
+            key,
+        ]
+        transaction.on_commit(lambda: count_class_words.delay(*arguments))
+    return {"state": "running", "done": 0, "total": 0}

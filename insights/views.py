@@ -11,7 +11,6 @@ import io
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from core.spreadsheet import UTF8_BOM, spreadsheet_text
 from insights import counting
-from insights.tasks import count_class_words
+from insights.tasks import class_words
 from journeys.access import managed_journey_for
 from journeys.models import Journey
 from missions.models import JourneyMissionInstance
@@ -65,7 +64,7 @@ def index(request: HttpRequest, journey_id) -> HttpResponse:
     if question_id and question_id not in {question.pk for question in questions}:
         raise Http404
     scope = counting.Scope(instance_id=instance_id, question_id=question_id)
-    state = _state(journey, scope)
+    state = class_words(journey, scope)
     # Another journey of the academy, side by side (its whole class: its missions differ).
     compare_id = _uuid_or_none(request.GET.get("compare"))
     other = managed_journey_for(request.user, compare_id) if compare_id else None
@@ -73,7 +72,7 @@ def index(request: HttpRequest, journey_id) -> HttpResponse:
         other.pk == journey.pk or other.organization_id != journey.organization_id
     ):
         raise Http404
-    other_state = _state(other, counting.Scope()) if other else None
+    other_state = class_words(other, counting.Scope()) if other else None
     if other_state is not None and other_state["state"] != "done" and state["state"] == "done":
         state = other_state  # the page waits for both
     min_count = _min_count(request.GET.get("min"))
@@ -136,23 +135,6 @@ def _chart_rows(top: list[tuple[str, int]], best: int) -> list[tuple]:
         width = round(BAR_COLUMN * n / best, 1)
         rows.append((word, n, width, round(WORD_COLUMN + width + 1, 1), index * ROW_HEIGHT))
     return rows
-
-
-def _state(journey, scope: counting.Scope) -> dict:
-    """The count if kept; else start one (once) and say it is running."""
-    key = counting.cache_key(journey, scope)
-    state = counting.read(key)
-    if state is not None:
-        return state
-    if counting.start(key):
-        arguments = [
-            str(journey.pk),
-            str(scope.instance_id or ""),
-            str(scope.question_id or ""),
-            key,
-        ]
-        transaction.on_commit(lambda: count_class_words.delay(*arguments))
-    return {"state": "running", "done": 0, "total": 0}
 
 
 def _csv(journey, words) -> HttpResponse:

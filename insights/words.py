@@ -4,8 +4,9 @@ are, verbs and adjectives by their dictionary form (읽었어요 → 읽다, 추
 춥다, 깨끗한 → 깨끗하다), English words in lower case, and neither particles,
 endings, numbers, emoji nor the stop words below.
 
-``word_counts`` is what the class insights chart and table show (issue 16,
-item 4); a worker runs it over a whole class's answers.
+``weighted_word_counts`` is what a worker runs over a whole class's answers
+for the class insights (insights/counting.py); ``word_counts`` the same for a
+plain list of texts.
 """
 
 from __future__ import annotations

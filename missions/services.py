@@ -30,7 +30,7 @@ from missions.models import (
     MissionStatus,
     MissionType,
 )
-from missions.questions import points_of_questions
+from missions.questions import has_submissions, points_of_questions
 from missions.selectors import WEEK_ORDER
 
 # --- lifecycle status ------------------------------------------------------------------
@@ -151,7 +151,7 @@ def mission_update(
     with transaction.atomic():
         locked = Mission.objects.select_for_update().get(pk=mission.pk)
         old_type = locked.mission_type or MissionType.INDIVIDUAL
-        if mission_type != old_type and locked.instances.filter(posts__isnull=False).exists():
+        if mission_type != old_type and has_submissions(locked):
             raise ValidationError(
                 _(
                     "Students have already submitted this mission, so its type "

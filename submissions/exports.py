@@ -309,10 +309,12 @@ def xlsx_write(journey: Journey, settings: ExportSettings, output: IO[bytes]) ->
     workbook = Workbook(write_only=True)
     with translation.override(settings.language):
         sheet = workbook.create_sheet(title=_sheet_title(_("Submissions")))
-    for index, width in enumerate(XLSX_WIDTHS, start=1):
+    rows = export_rows(journey, settings)
+    header = next(rows)
+    # The columns after the fixed ones are the questions' answers.
+    widths = [*XLSX_WIDTHS, *[XLSX_ANSWER_WIDTH] * (len(header) - len(XLSX_WIDTHS))]
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for index in range(len(XLSX_WIDTHS) + 1, len(XLSX_WIDTHS) + 1 + question_columns(journey)):
-        sheet.column_dimensions[get_column_letter(index)].width = XLSX_ANSWER_WIDTH
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
 
@@ -327,8 +329,7 @@ def xlsx_write(journey: Journey, settings: ExportSettings, output: IO[bytes]) ->
             written.data_type = "s"
         return written
 
-    rows = export_rows(journey, settings)
-    sheet.append([cell(value, header=True) for value in next(rows)])
+    sheet.append([cell(value, header=True) for value in header])
     written = 0
     for row in rows:
         sheet.append([cell(value) for value in row])
