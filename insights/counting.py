@@ -28,18 +28,19 @@ BATCH = 2000
 # How long a count may stay "running" before the page asks for it again (a
 # worker that died mid-way leaves no answer behind).
 RUNNING_SECONDS = 120
-WORDS_KEPT = 500
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which answers: the whole journey, one scheduled mission, or one question."""
+    """Which answers: the whole journey, or those of one week, one scheduled
+    mission, one question (each narrowing the one before)."""
 
     instance_id: uuid.UUID | None = None
     question_id: uuid.UUID | None = None
+    week_id: uuid.UUID | None = None
 
     def key(self) -> str:
-        return f"{self.instance_id or '-'}:{self.question_id or '-'}"
+        return f"{self.week_id or '-'}:{self.instance_id or '-'}:{self.question_id or '-'}"
 
 
 def cache_key(journey: Journey, scope: Scope) -> str:
@@ -57,14 +58,18 @@ def answer_texts(journey: Journey, scope: Scope) -> Iterator[str]:
     """The texts a scope covers: the answers to questions, and the whole text
     of posts of missions without questions (their one answer)."""
     answers = PostAnswer.objects.filter(post__journey_id=journey.pk).exclude(text="")
-    if scope.question_id:
-        yield from answers.filter(question_id=scope.question_id).values_list("text", flat=True)
-        return
     posts = Post.objects.filter(journey_id=journey.pk, mission_instance__isnull=False)
+    if scope.week_id:
+        answers = answers.filter(post__mission_instance__journey_week_id=scope.week_id)
+        posts = posts.filter(mission_instance__journey_week_id=scope.week_id)
     if scope.instance_id:
         answers = answers.filter(post__mission_instance_id=scope.instance_id)
         posts = posts.filter(mission_instance_id=scope.instance_id)
+    if scope.question_id:
+        answers = answers.filter(question_id=scope.question_id)
     yield from answers.values_list("text", flat=True).iterator(chunk_size=BATCH)
+    if scope.question_id:
+        return  # a question is answered in its answers only
     plain = posts.filter(answers__isnull=True).exclude(content="")
     yield from plain.values_list("content", flat=True).iterator(chunk_size=BATCH)
 
@@ -91,7 +96,9 @@ def count(journey: Journey, scope: Scope, key: str) -> dict:
         done = min(start_at + BATCH, len(distinct))
         progress = {"state": "running", "done": done, "total": len(distinct)}
         cache.set(key, progress, RUNNING_SECONDS)
-    words = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))[:WORDS_KEPT]
+    # Every word is kept, not only the most used: a report's word groups add
+    # up words used once too. A class's vocabulary is what bounds it.
+    words = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))
     result = {"state": "done", "words": [list(pair) for pair in words], "answers": answers}
     cache.set(key, result, CLASS_CACHE_SECONDS)
     return result

@@ -21,7 +21,9 @@ COUNT_TIME_LIMIT_SECONDS = 300
     soft_time_limit=COUNT_TIME_LIMIT_SECONDS,
     time_limit=COUNT_TIME_LIMIT_SECONDS + 30,
 )
-def count_class_words(journey_id: str, instance_id: str, question_id: str, key: str) -> int:
+def count_class_words(
+    journey_id: str, instance_id: str, question_id: str, key: str, week_id: str = ""
+) -> int:
     """Count a journey's words for the insights page, in its academy's context;
     a journey deleted meanwhile is skipped. The number of answers counted."""
     academy = tenancy.academy_of_row("journeys", journey_id)
@@ -32,6 +34,7 @@ def count_class_words(journey_id: str, instance_id: str, question_id: str, key: 
         scope = Scope(
             instance_id=uuid.UUID(instance_id) if instance_id else None,
             question_id=uuid.UUID(question_id) if question_id else None,
+            week_id=uuid.UUID(week_id) if week_id else None,
         )
         return count(journey, scope, key)["answers"]
 
@@ -49,6 +52,7 @@ def class_words(journey: Journey, scope: Scope) -> dict:
             str(scope.instance_id or ""),
             str(scope.question_id or ""),
             key,
+            str(scope.week_id or ""),
         ]
         transaction.on_commit(lambda: count_class_words.delay(*arguments))
     return {"state": "running", "done": 0, "total": 0}

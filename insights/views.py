@@ -1,8 +1,10 @@
 """A journey's class insights, for its teachers (/journeys/<id>/insights/):
-the words of the class's answers, for the whole journey, one mission or one
-question, as a chart drawn on the server and a table, and as CSV. A worker
-counts them (insights/counting.py); until it is done the page shows how far
-it got and asks again every second (htmx; without JavaScript a link does)."""
+the words of the class's answers, for the whole journey or one week, mission
+or question, as a chart drawn on the server and a table, and as CSV; beside
+it another journey's, and the journey's saved reports (report_views.py). A
+worker counts them (insights/counting.py); until it is done the page shows
+how far it got and asks again every second (htmx; without JavaScript a link
+does)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.spreadsheet import UTF8_BOM, spreadsheet_text
-from insights import counting
+from insights import charts, counting
+from insights.models import InsightReport
+from insights.reports import MAX_REPORTS
 from insights.tasks import class_words
 from journeys.access import managed_journey_for
-from journeys.models import Journey
+from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance
 from missions.selectors import questions_of
 
@@ -46,10 +50,19 @@ def _min_count(raw: str | None) -> int:
         return MIN_COUNT_DEFAULT
 
 
+def progress_percent(state: dict) -> int:
+    """How far a running count is, in percent (0 before it knows its total)."""
+    return round(100 * state.get("done", 0) / state["total"]) if state.get("total") else 0
+
+
 @login_required
 @require_GET
 def index(request: HttpRequest, journey_id) -> HttpResponse:
     journey = managed_journey_for(request.user, journey_id)
+    weeks = list(JourneyWeek.objects.filter(journey=journey).order_by("week_number", "name"))
+    week_id = _uuid_or_none(request.GET.get("week"))
+    if week_id and week_id not in {week.pk for week in weeks}:
+        raise Http404  # another journey's week
     instances = list(
         JourneyMissionInstance.objects.filter(journey=journey)
         .select_related("mission", "journey_week")
@@ -63,7 +76,7 @@ def index(request: HttpRequest, journey_id) -> HttpResponse:
     question_id = _uuid_or_none(request.GET.get("question")) if instance else None
     if question_id and question_id not in {question.pk for question in questions}:
         raise Http404
-    scope = counting.Scope(instance_id=instance_id, question_id=question_id)
+    scope = counting.Scope(week_id=week_id, instance_id=instance_id, question_id=question_id)
     state = class_words(journey, scope)
     # Another journey of the academy, side by side (its whole class: its missions differ).
     compare_id = _uuid_or_none(request.GET.get("compare"))
@@ -78,26 +91,28 @@ def index(request: HttpRequest, journey_id) -> HttpResponse:
     min_count = _min_count(request.GET.get("min"))
     words = [(word, n) for word, n in state.get("words", []) if n >= min_count]
     if request.GET.get("format") == "csv" and state["state"] == "done":
-        return _csv(journey, words)
-    top = words[:CHART_WORDS]
-    best = top[0][1] if top else 1
+        return csv_download(f"insights-{journey.pk}.csv", [_("Word"), _("Count")], words)
+    chart = charts.bars(words[:CHART_WORDS])
     context = {
         "journey": journey,
         "active_tab": "submissions",
+        "weeks": weeks,
+        "week_id": week_id,
         "instances": instances,
         "instance": instance,
         "questions": questions,
         "question_id": question_id,
         "state": state,
         "min_count": min_count,
-        "chart": _chart_rows(top, best),
-        "chart_height": ROW_HEIGHT * len(top),
+        "chart": chart,
+        "chart_height": charts.height(chart),
         "table": words[:TABLE_WORDS],
         "other": other,
         "journeys": _other_journeys(journey),
         "compared": _compared(words, other_state, min_count) if other_state else None,
         "more_words": max(0, len(words) - TABLE_WORDS),
-        "percent": round(100 * state.get("done", 0) / state["total"]) if state.get("total") else 0,
+        "percent": progress_percent(state),
+        "reports": InsightReport.objects.filter(journey=journey).order_by("name")[:MAX_REPORTS],
     }
     if request.htmx:
         return render(request, "insights/index.html#results", context)
@@ -124,25 +139,14 @@ def _compared(words, other_state: dict, min_count: int) -> list[tuple[str, int, 
     return [(word, a, b) for word, (a, b) in ranked[:TABLE_WORDS]]
 
 
-# The chart: words in the first 30% of its width, bars in the next 60%.
-WORD_COLUMN, BAR_COLUMN, ROW_HEIGHT = 30, 60, 24
-
-
-def _chart_rows(top: list[tuple[str, int]], best: int) -> list[tuple]:
-    """(word, count, bar width %, count's x %, row's y) for each charted word."""
-    rows = []
-    for index, (word, n) in enumerate(top):
-        width = round(BAR_COLUMN * n / best, 1)
-        rows.append((word, n, width, round(WORD_COLUMN + width + 1, 1), index * ROW_HEIGHT))
-    return rows
-
-
-def _csv(journey, words) -> HttpResponse:
+def csv_download(filename: str, header: list[str], rows) -> HttpResponse:
+    """A CSV file (UTF-8 with its mark, so Excel reads Korean); texts made
+    safe from spreadsheet formulas."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Word"), _("Count")])
-    for word, n in words:
-        writer.writerow([spreadsheet_text(word), n])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_text(cell) if isinstance(cell, str) else cell for cell in row])
     response = HttpResponse(UTF8_BOM + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="insights-{journey.pk}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

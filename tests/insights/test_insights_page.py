@@ -8,53 +8,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from community.answers import AnswerInput
-from community.services import post_submit, post_update
+from community.services import post_update
 from insights import counting
-from missions.questions import QuestionInput, question_add
 from tests.community.builders import classroom_fixture, make_post  # noqa: F401 (fixture)
-from tests.factories import JourneyFactory, MissionFactory, MissionInstanceFactory
-from tests.submissions import test_exports as export_tests
+from tests.factories import JourneyFactory, JourneyWeekFactory, MissionInstanceFactory
 
 pytestmark = pytest.mark.usefixtures("english")
-
-# ``delay`` runs the task here and now (the exports' fixture).
-eager_celery = export_tests.eager_celery
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def quiz(classroom):
-    """A mission of questions in the classroom's journey, answered twice."""
-    mission = MissionFactory(organization=classroom.journey.organization, name="Fruit")
-    essay = question_add(
-        mission=mission, data=QuestionInput(kind="essay", text="Which fruit?", points=2)
-    )
-    other = question_add(mission=mission, data=QuestionInput(kind="essay", text="Why?", points=2))
-    instance = MissionInstanceFactory(
-        mission=mission, journey_week=classroom.week, journey=classroom.journey
-    )
-    for student, first, second in (
-        (classroom.student, "사과를 먹었어요. 사과가 좋아요.", "맛있어서 먹었다."),
-        (classroom.classmate, "사과와 배를 먹었다.", "달아서 좋다."),
-    ):
-        post_submit(
-            author=student,
-            instance=instance,
-            title="Fruit",
-            questions=[essay, other],
-            answers={essay.pk: AnswerInput(text=first), other.pk: AnswerInput(text=second)},
-        )
-    return instance, essay, other
 
 
 def url(journey, **query) -> str:
@@ -198,3 +160,28 @@ def test_comparing_with_another_academys_journey_is_404(client, classroom, other
     client.force_login(classroom.teacher)
     assert client.get(url(classroom.journey, compare=foreign.pk)).status_code == 404
     assert client.get(url(classroom.journey, compare=classroom.journey.pk)).status_code == 404
+
+
+def test_one_week_counts_the_answers_of_its_missions_only(
+    client, classroom, quiz, eager_celery, django_capture_on_commit_callbacks
+):
+    later = JourneyWeekFactory(journey=classroom.journey, name="Week of pears")
+    pears = MissionInstanceFactory(
+        journey_week=later, mission__organization=classroom.journey.organization
+    )
+    make_post(classroom, mission_instance=pears, content="배를 깎았다. 배가 크다.")
+    client.force_login(classroom.teacher)
+    address = url(classroom.journey, week=later.pk, min=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = page(client, address)
+    assert "Week of pears" in first
+    words = dict(
+        counting.read(counting.cache_key(classroom.journey, counting.Scope(week_id=later.pk)))[
+            "words"
+        ]
+    )
+    assert words["배"] == 2 and "사과" not in words  # the quiz is in the first week
+    html = page(client, address)
+    assert f"week={later.pk}&amp;" in html  # the CSV link keeps the week
+    foreign_week = JourneyWeekFactory(journey=classroom.other_journey)
+    assert client.get(url(classroom.journey, week=foreign_week.pk)).status_code == 404

@@ -49,6 +49,7 @@ from community.models import Comment, Post, PostAttachment
 from files.models import File, FileType
 from files.views import LIBRARY_BUCKET
 from inquiries.models import BugReport
+from insights.models import InsightReport, InsightWordGroup
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission, MissionQuestion
 from notifications.models import Notification, Subscription
@@ -89,6 +90,7 @@ class AcademyB:
     mission: Mission
     question: MissionQuestion
     instance: JourneyMissionInstance
+    report: InsightReport
     post: Post
     comment: Comment
     team: Team
@@ -145,6 +147,10 @@ def build_academy_b(media_root: Path) -> AcademyB:
         mission=mission, position=1, kind="essay", text="B's question"
     )
     instance = MissionInstanceFactory(journey_week=week, mission=mission)
+    report = InsightReport.objects.create(journey=journey, name="B's report", week=week)
+    InsightWordGroup.objects.create(
+        report=report, position=1, name="B's group", colour="#123456", words=["b"]
+    )
     team = TeamFactory(journey=journey, name="B's team")
     team_member = TeamMemberFactory(team=team, user=student, is_leader=True)
     TeamMemberFactory(team=team, user=classmate)
@@ -250,6 +256,7 @@ def build_academy_b(media_root: Path) -> AcademyB:
         mission=mission,
         question=question,
         instance=instance,
+        report=report,
         post=post,
         comment=comment,
         team=team,
@@ -303,6 +310,7 @@ KINDS: dict[str, Kind] = {
         Kind("instance", lambda b: [b.instance.pk], random_uuid),
         Kind("mission", lambda b: [b.mission.pk], random_uuid),
         Kind("question", lambda b: [b.question.pk], random_uuid),
+        Kind("report", lambda b: [b.report.pk], random_uuid),
         Kind("post", lambda b: [b.post.pk], random_uuid),
         Kind("comment", lambda b: [b.comment.pk], random_uuid),
         Kind("team", lambda b: [b.team.pk], random_uuid, lambda a: a.team.pk),
@@ -339,6 +347,7 @@ KIND_BY_KWARG = {
     "instance_id": "instance",
     "mission_id": "mission",
     "question_id": "question",
+    "report_id": "report",
     "post_id": "post",
     "comment_id": "comment",
     "team_id": "team",
