@@ -18,6 +18,8 @@ from accounts.models import Profile
 from community.answers import AnswerInput, answers_as_text, answers_check, answers_save
 from community.models import AchievementStatus, Comment, Like, Post
 from grading.services import clean_score
+from insights.models import InsightReport
+from insights.reports import ReportInput, report_save
 from missions.models import MissionStatus, MissionType, QuestionKind
 from missions.selectors import questions_of
 from points.models import TeamPoint, UserPoint
@@ -28,6 +30,7 @@ from sqeeze.demo.data import (
     DEMO_HIDDEN_REASON,
     DEMO_STUDENT,
     ESSAY_ANSWERS,
+    INSIGHT_REPORTS,
     PEER_COMMENTS,
     SCRIPTED_COMMENTS,
     SCRIPTED_OUTCOMES,
@@ -239,3 +242,21 @@ def seed_scripted_comments(demo: DemoBuilder) -> None:
             id=demo_uuid("scripted-comment", slot.key, spec.author, spec.writer),
         )
         inbox.notify_comment(demo, comment, notify_author=True)
+
+
+def seed_insight_report(demo: DemoBuilder, slot: Slot) -> None:
+    """The mission's saved report of word groups on the slot's journey, by its
+    first teacher, through the reports' service; a rerun finds it by name."""
+    spec = INSIGHT_REPORTS.get(slot.mission_spec.key)
+    if spec is None:
+        return
+    name, position, groups = spec
+    question = next(
+        (q for q in questions_of(slot.instance.mission) if q.position == position), None
+    )
+    journey = slot.journey
+    if question is None or InsightReport.objects.filter(journey=journey, name=name).exists():
+        return
+    data = ReportInput(name=name, groups=groups, instance=slot.instance, question=question)
+    author = demo.people[slot.journey_spec.teachers[0]]
+    report_save(journey=journey, data=data, author=author)

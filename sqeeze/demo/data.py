@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from accounts.models import Role
 from community.models import AchievementStatus
+from insights.reports import GroupInput
 from missions.models import MissionType
 from missions.questions import QuestionInput
 from sqeeze.demo.specs import (
@@ -575,5 +576,25 @@ ESSAY_ANSWERS: dict[str, tuple[str, ...]] = {
         "에어컨과 난방이 가장 큰 원인이에요.",
         "연령대별 운동 시간을 비교했습니다. 이십 대가 가장 많이 운동하고 오십 대가 "
         "가장 적게 운동합니다. 주말 운동 시간은 모든 연령대에서 늘어납니다.",
+    ),
+}
+
+
+# A saved insight report on every journey that schedules the mission: the
+# words of its essay question (by position) in groups, as a teacher would
+# group them (insights/reports.py).
+INSIGHT_REPORTS: dict[str, tuple[str, int, tuple[GroupInput, ...]]] = {
+    "data-story": (
+        "차트 이야기 · Chart stories",
+        2,
+        (
+            GroupInput(
+                "늘고 줄다 · Up and down",
+                "#16a34a",
+                ("늘어나다", "줄어들다", "늘다", "줄다", "높다"),
+            ),
+            GroupInput("때 · When", "#2563eb", ("월요일", "주말", "여름", "겨울", "시간", "오후")),
+            GroupInput("차트 · Charts", "#9333ea", ("차트", "막대", "선", "비교하다", "그리다")),
+        ),
     ),
 }

@@ -19,6 +19,7 @@ def seed_demo(*, now: dt.datetime | None = None, reset_passwords: bool = False) 
         classroom.seed_classroom(demo)
         for slot in demo.slots:
             activity.seed_submissions(demo, slot)
+            activity.seed_insight_report(demo, slot)
             inbox.seed_new_mission_notices(demo, slot)
         activity.seed_scripted_comments(demo)
         inbox.seed_reminders(demo)

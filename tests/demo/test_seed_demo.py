@@ -30,6 +30,7 @@ from community.models import AchievementStatus, Comment, Like, Post, PostAnswer
 from files.models import File
 from files.purposes import storage_for
 from inquiries.models import BugReport, Inquiry
+from insights.models import InsightReport, InsightWordGroup
 from journeys.models import Journey, JourneyWeek, UserJourney
 from missions.models import (
     JourneyMissionInstance,
@@ -88,7 +89,9 @@ def run_seed(*args: str) -> str:
 def row_counts() -> dict[str, int]:
     models_ = SEED_TABLE_MODELS + NOTICE_MODELS
     return {model._meta.db_table: model.objects.count() for model in models_} | {
-        "account_emailaddress": EmailAddress.objects.count()
+        "account_emailaddress": EmailAddress.objects.count(),
+        "insight_reports": InsightReport.objects.count(),
+        "insight_word_groups": InsightWordGroup.objects.count(),
     }
 
 
@@ -208,6 +211,14 @@ def test_a_mission_of_questions_is_answered_question_by_question(demo):
     assert scored.filter(is_correct=True).exists() and scored.filter(is_correct=False).exists()
     for row in scored.select_related("question"):
         assert row.auto_points == (row.question.points if row.is_correct else 0)
+
+
+def test_the_teachers_find_a_saved_report_of_word_groups_on_its_essay(demo):
+    report = InsightReport.objects.select_related("question", "mission_instance").first()
+    assert report is not None and report.question.kind == "essay"
+    assert report.question.mission_id == report.mission_instance.mission_id
+    groups = list(report.groups.all())
+    assert len(groups) >= 3 and len({group.colour for group in groups}) == len(groups)
 
 
 def test_instances_lie_in_the_past_the_present_and_the_future(demo):
