@@ -85,14 +85,12 @@ class GroupForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "color"}),
     )
+    # The rules are written once above the rows (report_form.html), which
+    # each box points to for screen readers.
     words = forms.CharField(
         label=_("Words"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Separated by commas, as the insights show them: verbs and adjectives"
-            " by their dictionary form (좋다, 재미있다), English in lower case."
-        ),
+        widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "report-words-help"}),
     )
 
     def is_empty_row(self) -> bool:
@@ -106,14 +104,16 @@ GroupFormSet = forms.formset_factory(
 
 
 def group_rows(groups=()) -> list[dict]:
-    """The formset's rows: a report's groups, then empty rows with a colour
-    each (never more than MAX_GROUPS rows)."""
+    """The formset's rows: a report's groups, then empty rows, each with a
+    colour no group has yet (never more than MAX_GROUPS rows)."""
     rows = [
         {"name": group.name, "colour": group.colour, "words": ", ".join(group.words)}
         for group in groups
     ]
     wanted = min(MAX_GROUPS, len(rows) + EMPTY_ROWS)
-    rows += [{"colour": PALETTE[index % len(PALETTE)]} for index in range(len(rows), wanted)]
+    taken = {row["colour"] for row in rows}
+    free = [colour for colour in PALETTE if colour not in taken] or list(PALETTE)
+    rows += [{"colour": free[index % len(free)]} for index in range(wanted - len(rows))]
     return rows
 
 

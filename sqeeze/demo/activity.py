@@ -246,7 +246,8 @@ def seed_scripted_comments(demo: DemoBuilder) -> None:
 
 def seed_insight_report(demo: DemoBuilder, slot: Slot) -> None:
     """The mission's saved report of word groups on the slot's journey, by its
-    first teacher, through the reports' service; a rerun finds it by name."""
+    first teacher, through the reports' service; a rerun finds it by name and
+    puts its groups back as the demo has them."""
     spec = INSIGHT_REPORTS.get(slot.mission_spec.key)
     if spec is None:
         return
@@ -254,9 +255,13 @@ def seed_insight_report(demo: DemoBuilder, slot: Slot) -> None:
     question = next(
         (q for q in questions_of(slot.instance.mission) if q.position == position), None
     )
-    journey = slot.journey
-    if question is None or InsightReport.objects.filter(journey=journey, name=name).exists():
+    if question is None:  # a demo seeded before the mission had questions
         return
+    journey = slot.journey
     data = ReportInput(name=name, groups=groups, instance=slot.instance, question=question)
-    author = demo.people[slot.journey_spec.teachers[0]]
-    report_save(journey=journey, data=data, author=author)
+    report_save(
+        journey=journey,
+        data=data,
+        author=demo.people[slot.journey_spec.teachers[0]],
+        report=InsightReport.objects.filter(journey=journey, name=name).first(),
+    )

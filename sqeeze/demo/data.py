@@ -594,7 +594,7 @@ INSIGHT_REPORTS: dict[str, tuple[str, int, tuple[GroupInput, ...]]] = {
                 ("늘어나다", "줄어들다", "늘다", "줄다", "높다"),
             ),
             GroupInput("때 · When", "#2563eb", ("월요일", "주말", "여름", "겨울", "시간", "오후")),
-            GroupInput("차트 · Charts", "#9333ea", ("차트", "막대", "선", "비교하다", "그리다")),
+            GroupInput("차트 · Charts", "#9333ea", ("차트", "막대", "선", "비교", "그리다")),
         ),
     ),
 }

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
 from django.db import connections
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -38,6 +39,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Organization, Profile, Role
 from community.models import AchievementStatus, Like, Post
+from insights import counting
+from insights.reports import GroupInput, ReportInput, report_save, scope_of
 from journeys.models import Journey, JourneyWeek
 from missions.models import JourneyMissionInstance, Mission, MissionStatus
 from missions.questions import QuestionInput, question_add
@@ -225,6 +228,45 @@ def question_steps(demo: Demo) -> list[Step]:
     ]
 
 
+def insight_report_steps(demo: Demo) -> list[Step]:
+    """A saved report of word groups: counted (its words put where the worker
+    writes them, just before the visit), its form, and the form refusing a
+    row that names a group without words."""
+    report = report_save(
+        journey=demo.journey,
+        data=ReportInput(
+            name="감정",
+            groups=(
+                GroupInput("좋음", "#16a34a", ("좋다", "재미있다")),
+                GroupInput("어려움", "#dc2626", ("어렵다",)),
+            ),
+        ),
+    )
+    address = reverse("insights:report", args=[demo.journey.pk, report.pk])
+    new_report = reverse("insights:report_create", args=[demo.journey.pk])
+
+    def counted(page: Page) -> None:
+        key = counting.cache_key(demo.journey, scope_of(report))
+        words = [["좋다", 4], ["어렵다", 2]]
+        cache.set(key, {"state": "done", "words": words, "answers": 6}, 60)
+        page.goto(address)
+        expect(page.locator(".insights-table--groups")).to_be_visible()
+
+    def group_without_words(page: Page) -> None:
+        page.goto(new_report)
+        page.fill("#id_name", "주제")
+        page.fill("#id_groups-0-name", "날씨")
+        page.get_by_role("button", name="리포트 저장").click()
+        expect(page.locator(".report-form__row .errorlist").first).to_be_visible()
+
+    return [
+        ("insight report, counted", counted),
+        ("new insight report", new_report),
+        ("new insight report with an error", group_without_words),
+        ("insight report edit", reverse("insights:report_edit", args=[demo.journey.pk, report.pk])),
+    ]
+
+
 def teacher_steps(demo: Demo) -> list[Step]:
     waiting = Post.objects.filter(
         journey=demo.journey, achievement_status=AchievementStatus.PENDING
@@ -241,6 +283,7 @@ def teacher_steps(demo: Demo) -> list[Step]:
         ("submissions overview and matrix", reverse("submissions:index", args=[demo.journey.pk])),
         ("submission exports", reverse("submissions:exports", args=[demo.journey.pk])),
         ("class insights (counting)", reverse("insights:index", args=[demo.journey.pk])),
+        *insight_report_steps(demo),
         ("image library", reverse("files:library")),
         ("student import", reverse("people:import_start")),
         ("access codes", reverse("people:codes")),
