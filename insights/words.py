@@ -22,7 +22,6 @@ NOUN_TAGS = ("NNG", "NNP")
 PREDICATE_TAGS = ("VV", "VA")
 ROOT_TAG = "XR"  # 깨끗 in 깨끗하다: a root made a word by the suffix after it
 ROOT_SUFFIXES = ("XSA", "XSV")
-FOREIGN_TAG = "SL"
 
 # Words every answer has and no chart needs.
 STOP_WORDS = frozenset(
@@ -31,27 +30,59 @@ STOP_WORDS = frozenset(
         "것", "수", "등", "때", "곳", "중", "점", "번", "분", "년", "월", "일", "거",
         "이것", "그것", "저것", "여기", "거기", "우리", "저희", "나", "저", "제",
         "하다", "되다", "있다", "없다", "않다", "같다", "이다", "아니다", "보다", "주다",
-        # English: articles, pronouns, auxiliaries.
-        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with",
-        "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "i", "we",
-        "you", "he", "she", "they", "my", "our", "your", "do", "does", "did", "not",
+        # English: articles, pronouns, auxiliaries, prepositions, conjunctions,
+        # question words, quantifiers and the contractions of them.
+        "a", "an", "the", "and", "or", "but", "nor", "so", "if", "then", "than", "as",
+        "of", "to", "in", "on", "at", "for", "with", "by", "from", "about", "into", "onto",
+        "over", "under", "after", "before", "up", "down", "out", "off", "through", "between",
+        "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing",
+        "has", "have", "had", "having", "will", "would", "shall", "should", "can", "could",
+        "may", "might", "must", "it", "its", "this", "that", "these", "those", "there", "here",
+        "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "he", "him",
+        "his", "she", "her", "hers", "they", "them", "their", "theirs", "what", "which", "who",
+        "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "no", "not",
+        "yes", "each", "both", "few", "more", "most", "much", "many", "other", "such", "only",
+        "own", "same", "very", "too", "also", "just", "again", "because", "while", "until",
+        "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "can't",
+        "won't", "i'm", "it's", "i've", "that's", "there's", "let's", "ok", "etc",
     }
 )  # fmt: skip
 MIN_LENGTH_FOREIGN = 2
-_LATIN = re.compile(r"[a-z]+(?:'[a-z]+)?")
+# English words are read from the text itself, not from the analyser's
+# tokens: it glues a sentence's full stop to the last word ("happy.") and,
+# after Korean, sometimes cuts a word in two ("ha" + "ppy").
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
 # Threads the analyser spreads a batch over: 40,000 short answers took 21 s
 # one by one on this project's two-core machine, 13-15 s as one batch on two.
+# Its threads keep both cores busy (1.97 of 2), so a second process would
+# only add a second model (500 MB) for no time.
 ANALYSER_THREADS = min(4, os.cpu_count() or 1)
+
+# How far below the best reading the analyser still follows another one
+# (kiwipiepy's beam cut-off, 8 by default): the analysis is what the count
+# costs, and the readings 4 leaves out almost never win. 40,320 answers of
+# 200 characters on two cores: 30-35 s at 8, 25-29 s at 4 (side by side, a
+# fifth less CPU; 5 saves an eighth, 3 or less little more than 4 and changes
+# more words); 0.1% of them came out with other words (과학실 → 과학 + 실,
+# 146명: 명 a counter, no word), none of the 200 most used words changed;
+# of the app's 1,559 Korean interface strings 3 did (내보낸 → 내보내다, better;
+# 주차별로 → 주 + 차별, worse).
+ANALYSER_CUTOFF = 4.0
 
 
 @functools.lru_cache(maxsize=1)
 def _analyser():
-    """One analyser a process: loading its model takes a second and 100 MB."""
+    """One analyser a process: loading its model takes a second and 100 MB.
+    Its other settings stay kiwipiepy's: none of them saved more than a few
+    per cent (z_coda, match options, dictionaries, oov handling), and some
+    change words (without the typo dictionary 괜찬아요 is read as a noun)."""
     from kiwipiepy import Kiwi
 
-    return Kiwi(num_workers=ANALYSER_THREADS)
+    kiwi = Kiwi(num_workers=ANALYSER_THREADS)
+    kiwi.global_config.cutoff_threshold = ANALYSER_CUTOFF
+    return kiwi
 
 
 def words_of(text: str) -> list[str]:
@@ -59,24 +90,34 @@ def words_of(text: str) -> list[str]:
     text = (text or "").strip()
     if not text:
         return []
-    tokens = _analyser().tokenize(text)
-    return [word for word in _words(tokens) if word not in STOP_WORDS]
+    return _words(text, _analyser().tokenize(text))
 
 
-def _words(tokens) -> Iterable[str]:
+def _words(text: str, tokens) -> list[str]:
+    """The counted words of ``text``, in its order: Korean from the
+    analyser's ``tokens``, English from the text."""
+    found = sorted([*_korean_words(tokens), *_english_words(text)], key=lambda pair: pair[0])
+    return [word for _position, word in found if word not in STOP_WORDS]
+
+
+def _korean_words(tokens) -> Iterable[tuple[int, str]]:
     for index, token in enumerate(tokens):
         tag = token.tag.split("-")[0]
+        if token.form.isascii():
+            continue  # English (or a name in its dictionary): read from the text
         if tag in NOUN_TAGS:
-            yield token.form
+            yield token.start, token.form
         elif tag in PREDICATE_TAGS:
-            yield token.form + "다"
+            yield token.start, token.form + "다"
         elif tag == ROOT_TAG:
             following = tokens[index + 1].tag if index + 1 < len(tokens) else ""
-            yield token.form + ("하다" if following in ROOT_SUFFIXES else "")
-        elif tag == FOREIGN_TAG:
-            word = token.form.lower()
-            if len(word) >= MIN_LENGTH_FOREIGN and _LATIN.fullmatch(word):
-                yield word
+            yield token.start, token.form + ("하다" if following in ROOT_SUFFIXES else "")
+
+
+def _english_words(text: str) -> Iterable[tuple[int, str]]:
+    for match in _ENGLISH_WORD.finditer(text):
+        if len(match[0]) >= MIN_LENGTH_FOREIGN:
+            yield match.start(), match[0].lower()
 
 
 def word_counts(texts: Iterable[str], *, min_count: int = 1) -> list[tuple[str, int]]:
@@ -97,7 +138,6 @@ def weighted_word_counts(given: dict[str, int]) -> Counter:
     counts: Counter = Counter()
     for text, tokens in zip(distinct, _analyser().tokenize(distinct), strict=True):
         times = given[text]
-        for word in _words(tokens):
-            if word not in STOP_WORDS:
-                counts[word] += times
+        for word in _words(text, tokens):
+            counts[word] += times
     return counts

@@ -44,3 +44,19 @@ def test_a_repeated_answer_counts_as_often_as_it_was_given():
         ("좋다", 3),
         ("배", 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # The analyser glues a sentence's full stop to its last English word,
+        # and after Korean sometimes cuts one in two: read from the text.
+        ("I am happy.", ["happy"]),
+        ("오늘은 정말 happy. 그리고 exciting!", ["오늘", "happy", "exciting"]),
+        ("코딩이 재미있어요. It was exciting.", ["코딩", "재미있다", "exciting"]),
+        ("ChatGPT를 썼다. I love ChatGPT.", ["chatgpt", "쓰다", "love", "chatgpt"]),
+        ("I don't know, and by the way it's after class", ["know", "way", "class"]),
+    ],
+)
+def test_english_words_are_whole_in_any_place_and_common_ones_left_out(text, words):
+    assert words_of(text) == words
