@@ -1,14 +1,18 @@
 """A mission of questions from end to end in real Chromium (issue 16): the
 teacher builds three questions of three kinds in the library, a student
 answers them on a phone (the choice, an essay with its live count, a photo),
-the choice is scored on submission, and the teacher grades it in the panel,
-which shows each answer with its result and proposes the score."""
+the choice is scored on submission, the teacher grades it in the panel,
+which shows each answer with its result and proposes the score, and the
+journey's class insights show the class's words in Korean, counted by a real
+Celery worker."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -17,6 +21,7 @@ from playwright.sync_api import expect
 
 from community.models import AchievementStatus, Post, PostAnswer, PostAttachment
 from missions.models import MissionStatus, MissionType
+from tests import celery_worker
 from tests.factories import TEST_PASSWORD
 from tests.scenarios import ClassScenario, MissionAt
 
@@ -46,6 +51,17 @@ def classroom(organization, student, teacher):
     )
     [instance] = scenario.missions
     return scenario.journey, instance
+
+
+@pytest.fixture
+def insights_worker():
+    """A real worker for the insights' count, on a queue of this test's own."""
+    with celery_worker.private_queue("insights.count_class_words", "insights") as queue:
+        log = Path(tempfile.mkstemp(prefix="sqeeze-insights-worker-", suffix=".log")[1])
+        worker = celery_worker.start_worker(queue, log)
+        yield worker, log
+        celery_worker.stop_worker(worker)
+        log.unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -99,7 +115,7 @@ def photo() -> dict:
 
 
 def test_a_teacher_builds_a_quiz_a_student_answers_on_a_phone_and_it_is_graded(
-    browser_pages, classroom, student, teacher
+    browser_pages, classroom, student, teacher, insights_worker
 ):
     journey, instance = classroom
     mission = instance.mission
@@ -132,12 +148,12 @@ def test_a_teacher_builds_a_quiz_a_student_answers_on_a_phone_and_it_is_graded(
     phone.get_by_label("Title").fill("My nouns")
     phone.get_by_label("apple").check()
     essay = phone.locator("textarea[name=q2_text]")
-    essay.fill("I ate an apple.")
-    expect(phone.locator("[data-char-count-for=id_q2_text]")).to_have_text("15 / 200")
+    essay.fill("사과를 먹었어요. 사과가 좋아요.")
+    expect(phone.locator("[data-char-count-for=id_q2_text]")).to_have_text("18 / 200")
     phone.locator("input[name=q3_images]").set_input_files(photo())
     phone.get_by_role("button", name="Submit", exact=True).click()
     expect(phone.get_by_role("heading", name="My nouns")).to_be_visible()
-    expect(phone.locator(".answer-sheet")).to_contain_text("I ate an apple.")
+    expect(phone.locator(".answer-sheet")).to_contain_text("사과를 먹었어요.")
     expect(phone.locator(".answer-sheet")).not_to_contain_text("correct answer")
 
     post = Post.objects.get(user=student)
@@ -160,4 +176,17 @@ def test_a_teacher_builds_a_quiz_a_student_answers_on_a_phone_and_it_is_graded(
     # Once graded, the student sees right and wrong.
     phone.reload()
     expect(phone.locator(".answer-sheet")).to_contain_text("correct answer")
+
+    # The journey's insights: a worker counts the class's words while the
+    # page shows its progress and asks again; then the words by their base form.
+    worker, log = insights_worker
+    desk.goto(f"/journeys/{journey.pk}/submissions/")
+    desk.get_by_role("link", name="Class insights").click()
+    table = desk.locator(".insights-table")
+    try:
+        expect(table).to_contain_text("사과", timeout=60_000)
+    except AssertionError:
+        pytest.fail(f"No words counted (worker alive: {worker.poll() is None}):\n{log.read_text()}")
+    expect(table.locator("tr", has_text="사과")).to_contain_text("2")
+    expect(desk.locator(".insights-chart")).to_contain_text("사과")
     assert desk.problems == [] and phone.problems == []
