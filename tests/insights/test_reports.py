@@ -327,3 +327,29 @@ def test_a_delete_is_a_post(client, classroom):
     client.force_login(classroom.teacher)
     assert client.get(report_url(report, "report_delete")).status_code == 405
     assert InsightReport.objects.filter(pk=report.pk).exists()
+
+
+def test_the_report_page_and_the_list_cost_the_same_queries_however_many_groups_or_reports(
+    client, classroom
+):
+    small = save(classroom, name="Small", groups=(FEELINGS,))
+    many = tuple(
+        GroupInput(name=f"Group {n}", colour="#123456", words=("사과",)) for n in range(MAX_GROUPS)
+    )
+    large = save(classroom, name="Large", groups=many)
+    client.force_login(classroom.teacher)
+    counts = []
+    for report in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(report_url(report)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    index = reverse("insights:index", args=[classroom.journey.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(index)
+    InsightReport.objects.bulk_create(
+        InsightReport(journey=classroom.journey, name=f"R{n}") for n in range(MAX_REPORTS - 2)
+    )
+    with CaptureQueriesContext(connection) as full:
+        html = client.get(index).content.decode()
+    assert len(full) == len(few) and html.count("/insights/reports/") >= MAX_REPORTS
