@@ -4,9 +4,9 @@ are, verbs and adjectives by their dictionary form (읽었어요 → 읽다, 추
 춥다, 깨끗한 → 깨끗하다), English words in lower case, and neither particles,
 endings, numbers, emoji nor the stop words below.
 
-``weighted_word_counts`` is what a worker runs over a whole class's answers
-for the class insights (insights/counting.py); ``word_counts`` the same for a
-plain list of texts.
+``words_of_many`` is what a worker runs over a class's answers for the class
+insights (insights/counting.py, which keeps each text's words under
+``WORDS_VERSION``); ``word_counts`` counts a plain list of texts.
 """
 
 from __future__ import annotations
@@ -71,6 +71,12 @@ ANALYSER_THREADS = min(4, os.cpu_count() or 1)
 # 주차별로 → 주 + 차별, worse).
 ANALYSER_CUTOFF = 4.0
 
+# What words_of gives a text is kept between counts under this number (a
+# class that gains a submission is counted again without analysing the rest):
+# raise it with any change to what words_of gives (tags, stop words, the
+# analyser's settings or version).
+WORDS_VERSION = 2
+
 
 @functools.lru_cache(maxsize=1)
 def _analyser():
@@ -123,21 +129,19 @@ def _english_words(text: str) -> Iterable[tuple[int, str]]:
 def word_counts(texts: Iterable[str], *, min_count: int = 1) -> list[tuple[str, int]]:
     """Each word of ``texts`` with how many times it was used, most used
     first (ties in alphabetical order), leaving out those used fewer than
-    ``min_count`` times."""
-    counts = weighted_word_counts(Counter(text.strip() for text in texts if text and text.strip()))
+    ``min_count`` times. A text given again is analysed once (answers
+    repeat: "사과", a copied sentence) and counted as often as it was given."""
+    given = Counter(text.strip() for text in texts if text and text.strip())
+    counts: Counter = Counter()
+    for (_text, times), words in zip(given.items(), words_of_many(list(given)), strict=True):
+        for word in words:
+            counts[word] += times
     kept = [(word, count) for word, count in counts.items() if count >= min_count]
     return sorted(kept, key=lambda pair: (-pair[1], pair[0]))
 
 
-def weighted_word_counts(given: dict[str, int]) -> Counter:
-    """The words of texts given so many times each ({text: times}): each
-    distinct text is analysed once (answers repeat: "사과", a copied sentence)
-    and its words counted as often as it was given. The texts go to the
-    analyser as one batch."""
-    distinct = [text for text in given if text]
-    counts: Counter = Counter()
-    for text, tokens in zip(distinct, _analyser().tokenize(distinct), strict=True):
-        times = given[text]
-        for word in _words(text, tokens):
-            counts[word] += times
-    return counts
+def words_of_many(texts: list[str]) -> list[list[str]]:
+    """``words_of`` of each text, the texts analysed as one batch on the
+    analyser's threads."""
+    tokenized = _analyser().tokenize(texts)
+    return [_words(text, tokens) for text, tokens in zip(texts, tokenized, strict=True)]

@@ -185,3 +185,39 @@ def test_one_week_counts_the_answers_of_its_missions_only(
     assert f"week={later.pk}&amp;" in html  # the CSV link keeps the week
     foreign_week = JourneyWeekFactory(journey=classroom.other_journey)
     assert client.get(url(classroom.journey, week=foreign_week.pk)).status_code == 404
+
+
+def test_counting_again_analyses_only_the_texts_no_count_has_seen(classroom, quiz, monkeypatch):
+    instance, essay, other = quiz
+    analysed: list[list[str]] = []
+    analyse = counting.words_of_many
+
+    def recording(texts):
+        analysed.append(list(texts))
+        return analyse(texts)
+
+    monkeypatch.setattr(counting, "words_of_many", recording)
+    counting.count(classroom.journey, counting.Scope(), "first")
+    assert sorted(text for batch in analysed for text in batch) == sorted(
+        [
+            "사과를 먹었어요. 사과가 좋아요.",
+            "맛있어서 먹었다.",
+            "사과와 배를 먹었다.",
+            "달아서 좋다.",
+        ]
+    )
+    analysed.clear()
+    post = instance.posts.get(user=classroom.student)
+    post_update(
+        post=post,
+        editor=classroom.student,
+        title="Fruit",
+        questions=[essay, other],
+        answers={
+            essay.pk: AnswerInput(text="귤을 먹었다."),
+            other.pk: AnswerInput(text="맛있어서 먹었다."),
+        },
+    )
+    words = dict(counting.count(classroom.journey, counting.Scope(), "second")["words"])
+    assert analysed == [["귤을 먹었다."]]  # the three others were kept from the first count
+    assert (words["귤"], words["사과"], words["먹다"]) == (1, 1, 3)
