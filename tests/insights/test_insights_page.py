@@ -24,6 +24,18 @@ def url(journey, **query) -> str:
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
+def student_answers_again(classroom, quiz, first: str, second: str) -> None:
+    """The student edits their post of the quiz: new answers to both questions."""
+    instance, essay, other = quiz
+    post_update(
+        post=instance.posts.get(user=classroom.student),
+        editor=classroom.student,
+        title="Fruit",
+        questions=[essay, other],
+        answers={essay.pk: AnswerInput(text=first), other.pk: AnswerInput(text=second)},
+    )
+
+
 def page(client, address, **extra) -> str:
     response = client.get(address, **extra)
     assert response.status_code == 200
@@ -87,14 +99,7 @@ def test_an_edited_answer_is_counted_again(
     client.force_login(classroom.teacher)
     with django_capture_on_commit_callbacks(execute=True):
         page(client, url(classroom.journey))
-    post = instance.posts.get(user=classroom.student)
-    post_update(
-        post=post,
-        editor=classroom.student,
-        title="Fruit",
-        questions=[essay, other],
-        answers={essay.pk: AnswerInput(text="귤을 먹었다."), other.pk: AnswerInput(text="시다.")},
-    )
+    student_answers_again(classroom, quiz, "귤을 먹었다.", "시다.")
     assert counting.cache_key(classroom.journey, counting.Scope()) != key_before
 
 
@@ -207,17 +212,7 @@ def test_counting_again_analyses_only_the_texts_no_count_has_seen(classroom, qui
         ]
     )
     analysed.clear()
-    post = instance.posts.get(user=classroom.student)
-    post_update(
-        post=post,
-        editor=classroom.student,
-        title="Fruit",
-        questions=[essay, other],
-        answers={
-            essay.pk: AnswerInput(text="귤을 먹었다."),
-            other.pk: AnswerInput(text="맛있어서 먹었다."),
-        },
-    )
+    student_answers_again(classroom, quiz, "귤을 먹었다.", "맛있어서 먹었다.")
     words = dict(counting.count(classroom.journey, counting.Scope(), "second")["words"])
     assert analysed == [["귤을 먹었다."]]  # the three others were kept from the first count
     assert (words["귤"], words["사과"], words["먹다"]) == (1, 1, 3)
