@@ -94,7 +94,6 @@ def test_posts_of_missions_without_questions_count_their_whole_text(
 def test_an_edited_answer_is_counted_again(
     client, classroom, quiz, eager_celery, django_capture_on_commit_callbacks
 ):
-    instance, essay, other = quiz
     key_before = counting.cache_key(classroom.journey, counting.Scope())
     client.force_login(classroom.teacher)
     with django_capture_on_commit_callbacks(execute=True):
@@ -193,7 +192,6 @@ def test_one_week_counts_the_answers_of_its_missions_only(
 
 
 def test_counting_again_analyses_only_the_texts_no_count_has_seen(classroom, quiz, monkeypatch):
-    instance, essay, other = quiz
     analysed: list[list[str]] = []
     analyse = counting.words_of_many
 
