@@ -406,9 +406,9 @@ def _answers_keeping(post: Post, questions, answers: dict, removed) -> dict:
     it had, less the ones being removed)."""
     gone = {attachment.pk for attachment in removed}
     kept: dict = {}
-    for attachment in post.attachments.filter(answer__isnull=False, file__is_deleted=False):
-        if attachment.pk not in gone:
-            question_id = attachment.answer.question_id
+    images = post.attachments.filter(answer__isnull=False, file__is_deleted=False)
+    for attachment_id, question_id in images.values_list("pk", "answer__question_id"):
+        if attachment_id not in gone:
             kept[question_id] = kept.get(question_id, 0) + 1
     with_kept = {
         question.pk: replace(

@@ -101,11 +101,7 @@ def post_submit(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
     form = PostForm(request.POST or None, request.FILES or None)
     # A mission of questions is answered question by question.
     questions = questions_of(instance.mission)
-    answers_form = (
-        AnswersForm(request.POST or None, request.FILES or None, questions=questions)
-        if questions
-        else None
-    )
+    answers_form = _answers_form(request, questions)
     if request.method == "POST" and form.is_valid() and _valid(answers_form):
         mentions = mention_index_for(journey.pk, [form.cleaned_data["content"]])
         try:
@@ -134,6 +130,16 @@ def post_submit(request: HttpRequest, journey_id, instance_id) -> HttpResponse:
             return redirect(_post_url(post))
     return _render_submit(
         request, journey, instance, form=form, team=team, answers_form=answers_form
+    )
+
+
+def _answers_form(request, questions, answers=None) -> AnswersForm | None:
+    """The answering form of a mission of questions, showing ``answers`` (an
+    edit's); None for a mission without questions."""
+    if not questions:
+        return None
+    return AnswersForm(
+        request.POST or None, request.FILES or None, questions=questions, answers=answers
     )
 
 
@@ -249,15 +255,8 @@ def post_edit(request: HttpRequest, journey_id, post_id) -> HttpResponse:
         initial={"title": post.title, "content": post.content},
     )
     questions = questions_of(post.mission_instance.mission) if post.mission_instance else []
-    answers_form = (
-        AnswersForm(
-            request.POST or None,
-            request.FILES or None,
-            questions=questions,
-            answers=selectors.answers_of(post),
-        )
-        if questions
-        else None
+    answers_form = _answers_form(
+        request, questions, selectors.answers_of(post) if questions else None
     )
     if request.method == "POST" and form.is_valid() and _valid(answers_form):
         mentions = mention_index_for(journey.pk, [post.content, form.cleaned_data["content"]])

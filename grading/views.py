@@ -168,14 +168,14 @@ def bulk_achieve(request: HttpRequest) -> HttpResponse:
 # --- grading one post ---------------------------------------------------------------
 
 
-def _initial(post: Post, sheet) -> dict:
+def _initial(post: Post, proposed: int | None) -> dict:
     """A graded post's grade; else the mission's points, or for a mission of
-    questions the score its answers propose."""
+    questions the score its answers propose (``proposed``)."""
     graded = post.is_graded
     if graded and post.score is not None:
         score = post.score
     else:
-        score = post_selectors.proposed_score(sheet) if sheet else mission_points(post)
+        score = proposed if proposed is not None else mission_points(post)
     return {"achievement_status": post.achievement_status if graded else None, "score": score}
 
 
@@ -192,13 +192,14 @@ def _panel_context(
     sheet = post_selectors.answer_sheet(post, attachments)
     images, documents = post_selectors.own_images_and_documents(attachments)
     points = mission_points(post)
+    proposed = post_selectors.proposed_score(sheet) if sheet else None
     return {
         "post": post,
         "filters": filters,
         "points": points,
         "sheet": sheet,
-        "proposed": post_selectors.proposed_score(sheet) if sheet else None,
-        "form": form or GradeForm(max_points=points, initial=_initial(post, sheet)),
+        "proposed": proposed,
+        "form": form or GradeForm(max_points=points, initial=_initial(post, proposed)),
         "hide_form": hide_form or HideForm(),
         "images": images,
         "documents": documents,

@@ -64,22 +64,29 @@ def _save(request, journey, form, formset, report=None) -> HttpResponse | None:
     return redirect("insights:report", journey.pk, saved.pk)
 
 
+def _form_page(request, journey, report=None, initial=None, rows=()) -> HttpResponse:
+    """The report's form: on GET with ``initial`` and the group ``rows``; on
+    POST saved (then to the report) or shown again with its refusals."""
+    if request.method == "POST":
+        form = ReportForm(request.POST, journey=journey)
+        formset = GroupFormSet(request.POST, prefix="groups")
+        saved = _save(request, journey, form, formset, report)
+        if saved is not None:
+            return saved
+    else:
+        form = ReportForm(initial=initial, journey=journey)
+        formset = GroupFormSet(initial=group_rows(rows), prefix="groups")
+    return _render_form(request, journey, form, formset, report)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
     journey = managed_journey_for(request.user, journey_id)
-    if request.method == "POST":
-        form = ReportForm(request.POST, journey=journey)
-        formset = GroupFormSet(request.POST, prefix="groups")
-        return _save(request, journey, form, formset) or _render_form(
-            request, journey, form, formset
-        )
     # The insights page's filters come along; ids not of this journey are
     # simply not chosen (the form's choices are the journey's own).
     initial = {field: request.GET.get(field) for field in SCOPE_FIELDS}
-    form = ReportForm(initial=initial, journey=journey)
-    formset = GroupFormSet(initial=group_rows(), prefix="groups")
-    return _render_form(request, journey, form, formset)
+    return _form_page(request, journey, initial=initial)
 
 
 @login_required
@@ -87,21 +94,13 @@ def report_create(request: HttpRequest, journey_id: uuid.UUID) -> HttpResponse:
 def report_edit(request: HttpRequest, journey_id: uuid.UUID, report_id: uuid.UUID) -> HttpResponse:
     journey = managed_journey_for(request.user, journey_id)
     report = _report_of(journey, report_id)
-    if request.method == "POST":
-        form = ReportForm(request.POST, journey=journey)
-        formset = GroupFormSet(request.POST, prefix="groups")
-        return _save(request, journey, form, formset, report) or _render_form(
-            request, journey, form, formset, report
-        )
     initial = {
         "name": report.name,
         "week": report.week_id,
         "mission": report.mission_instance_id,
         "question": report.question_id,
     }
-    form = ReportForm(initial=initial, journey=journey)
-    formset = GroupFormSet(initial=group_rows(report.groups.all()), prefix="groups")
-    return _render_form(request, journey, form, formset, report)
+    return _form_page(request, journey, report, initial, report.groups.all())
 
 
 @login_required
