@@ -30,7 +30,6 @@ cannot be filtered further. ``prefetch_related`` in the builder still works.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime
 import random
@@ -104,9 +103,9 @@ def _prepared(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-@contextlib.contextmanager
-def generic_plan(wanted: bool = True):
-    """Run the block's statements on their prepared generic plan.
+def use_generic_plans() -> None:
+    """Run the transaction's next statements, and the rest of the transaction,
+    on their prepared generic plans.
 
     A prepared statement is planned again at each run (a custom plan) when
     PostgreSQL estimates that plan cheaper than the generic one, and Row Level
@@ -114,24 +113,19 @@ def generic_plan(wanted: bool = True):
     parameter under a LIMIT): the post page's neighbours were planned at every
     request, 0.5 ms of planning for 0.1 of running. For a statement whose
     generic plan is known to be right (``generic_plan=True``), the request's
-    transaction switches plan_cache_mode for it and back (``SET LOCAL``), each
-    switch one simple command sent by libpq itself: no statement to prepare,
-    no query log, a twentieth of that planning. Outside a transaction
-    (autocommit) the switch would not outlive its own command, so nothing is
-    switched."""
-    if not wanted or not connection.in_atomic_block:
-        yield
+    transaction switches plan_cache_mode (``SET LOCAL``): one simple command
+    sent by libpq itself, no statement to prepare, no query log.
+
+    The switch is not undone: switching back cost a round trip on every page
+    that uses it, and the statements that follow a switch (a post page's
+    unread badge, a feed page's cards) settle on their generic plans anyway
+    (``pg_prepared_statements`` on the bench's pages: every statement but the
+    members tab's candidates, which run on no page with a switch). The
+    transaction's end puts the mode back. Outside a transaction (autocommit) the
+    switch would not outlive its own command, so nothing is switched."""
+    if not connection.in_atomic_block:
         return
-    _set_plan_cache_mode("force_generic_plan")
-    yield
-    # Not after an error: the transaction may be aborted, and the setting
-    # ends with it anyway (a caller that carries on keeps generic plans
-    # until its transaction ends, which costs time at worst).
-    _set_plan_cache_mode("DEFAULT")
-
-
-def _set_plan_cache_mode(value: str) -> None:
-    command = f"SET LOCAL plan_cache_mode = {value}"
+    command = "SET LOCAL plan_cache_mode = force_generic_plan"
     if transaction_begun(connection):
         send_command(connection, command)
         return
@@ -234,8 +228,9 @@ class Statement(_Compiling):
         compiled, params = self._bound(arguments)
         if compiled is None:  # the shape selects nothing (``.none()``)
             return []
-        with generic_plan(self.generic_plan):
-            return list(self._queryset(compiled, params))
+        if self.generic_plan:
+            use_generic_plans()
+        return list(self._queryset(compiled, params))
 
     def first(self, **arguments):
         rows = self.all(**arguments)
@@ -274,7 +269,9 @@ class SqlStatement(_Compiling):
         statement = self.sql(**arguments)
         if statement is None:
             return []
-        with generic_plan(self.generic_plan), connection.cursor() as cursor:
+        if self.generic_plan:
+            use_generic_plans()
+        with connection.cursor() as cursor:
             cursor.execute(*statement)
             return cursor.fetchall()
 

@@ -357,8 +357,8 @@ def fill(klass, count: int) -> None:
 
 # User (the session comes from the cache), journey, posts (keys and cards),
 # thumbnails, the navigation's unread count; the keys without a search run
-# on their generic plan (two SET LOCAL around them, sent by libpq itself and
-# so not counted here: core.statements.generic_plan); a search first looks up
+# on their generic plan (a SET LOCAL before them, sent by libpq itself and so
+# not counted here: core.statements.use_generic_plans); a search first looks up
 # the authors whose name matches.
 @pytest.mark.parametrize(
     ("params", "queries"),
@@ -385,7 +385,7 @@ def test_a_page_reads_posts_in_two_queries_whatever_their_likes_and_comments(
         post = post_in(klass, title=f"Post {number}")
         LikeFactory.create_batch(5, post=post)
         CommentFactory.create_batch(5, post=post)
-    # The page's keys (on their generic plan: the switches are libpq's, not
+    # The page's keys (on their generic plan: the switch is libpq's, not
     # counted), then its cards; no images: no thumbnail query.
     with django_assert_num_queries(2):
         page = feed_page(user=klass.student, journey=klass.journey, sort=FeedSort.MOST_LIKED)

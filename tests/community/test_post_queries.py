@@ -18,9 +18,9 @@ from tests.factories import CommentFactory, LikeFactory, ProfileFactory, UserJou
 # Me (the session comes from the cache), the journey, the post (with its author, team,
 # mission, like count and my like), the view (one statement: the day's first also raises
 # the count), my team, the journey's members (mentions), comments (with authors),
-# attachments (with files), previous and next (one UNION, on its generic plan: two
-# SET LOCAL around it, sent by libpq itself and so not counted here,
-# core.statements.generic_plan), the unread-notification badge.
+# attachments (with files), previous and next (one UNION, on its generic plan: a
+# SET LOCAL before it, sent by libpq itself and so not counted here,
+# core.statements.use_generic_plans), the unread-notification badge.
 POST_PAGE_QUERIES = 10
 
 

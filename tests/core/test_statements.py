@@ -186,17 +186,29 @@ def current_plan_mode() -> str:
         return cursor.fetchone()[0]
 
 
-def test_a_statement_on_its_generic_plan_switches_the_mode_for_itself_only(settings):
-    """PostgreSQL runs the statement under force_generic_plan, and the mode is
-    put back after it, in the same transaction."""
+def test_a_statement_on_its_generic_plan_switches_the_rest_of_its_transaction(settings):
+    """PostgreSQL runs the statement under force_generic_plan, and the mode
+    stays for the transaction's next statements (no round trip to switch back)."""
     settings.VERIFY_STATEMENTS = False
     journey = JourneyFactory()
 
     with CaptureQueriesContext(connection) as queries:
         found = plan_mode_statement().first(journey_id=journey.pk)
     assert found == journey and found.plan_mode == "force_generic_plan"
-    assert len(queries) == 1  # the switch and back go through libpq itself, not logged
-    assert current_plan_mode() == "auto"
+    assert len(queries) == 1  # the switch goes through libpq itself, not logged
+    assert current_plan_mode() == "force_generic_plan"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_generic_plan_switch_ends_with_its_transaction(settings):
+    """The next transaction (the next request on a reused connection) plans
+    as PostgreSQL chooses again."""
+    settings.VERIFY_STATEMENTS = False
+    journey = JourneyFactory()
+    with transaction.atomic():
+        assert plan_mode_statement().first(journey_id=journey.pk).plan_mode == "force_generic_plan"
+    with transaction.atomic():
+        assert current_plan_mode() == "auto"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -208,7 +220,6 @@ def test_the_generic_plan_switch_begins_a_transaction_not_begun_yet(settings):
     with transaction.atomic():
         found = plan_mode_statement().first(journey_id=journey.pk)
         assert found.plan_mode == "force_generic_plan"
-        assert current_plan_mode() == "auto"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -218,7 +229,7 @@ def test_outside_a_transaction_the_generic_plan_switch_does_nothing(settings, mo
     settings.VERIFY_STATEMENTS = False
     journey = JourneyFactory()
     switches = []
-    monkeypatch.setattr(statements, "_set_plan_cache_mode", switches.append)
+    monkeypatch.setattr(statements, "send_command", lambda *args: switches.append(args))
     found = plan_mode_statement().first(journey_id=journey.pk)
     assert found.plan_mode == "auto"
     assert switches == []
