@@ -158,7 +158,9 @@ else:
 # The runtime role's own settings, kept apart: while the owner migrates,
 # DATABASES["default"] holds the owner's (core.database_roles.as_owner).
 DATABASE_RUNTIME = dict(DATABASES["default"])
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# Django's backend with a health check that reads the socket instead of
+# sending SELECT 1 at every request (core.postgresql).
+DATABASES["default"]["ENGINE"] = "core.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
