@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from community.models import Post, PostAnswer
-from insights.words import WORDS_VERSION, words_of_many
+from insights.words import WORDS_VERSION, weighted, words_of_many
 from journeys.class_cache import CLASS_CACHE_SECONDS
 from journeys.models import Journey
 
@@ -98,9 +98,7 @@ def count(journey: Journey, scope: Scope, key: str) -> dict:
     for start_at in range(0, len(distinct), BATCH):
         batch = distinct[start_at : start_at + BATCH]
         texts = [text for text, _times in batch]
-        for (_text, times), words in zip(batch, words_kept(texts), strict=True):
-            for word in words:
-                totals[word] += times
+        totals.update(weighted([times for _text, times in batch], words_kept(texts)))
         done = min(start_at + BATCH, len(distinct))
         progress = {"state": "running", "done": done, "total": len(distinct)}
         cache.set(key, progress, RUNNING_SECONDS)

@@ -132,12 +132,19 @@ def word_counts(texts: Iterable[str], *, min_count: int = 1) -> list[tuple[str, 
     ``min_count`` times. A text given again is analysed once (answers
     repeat: "사과", a copied sentence) and counted as often as it was given."""
     given = Counter(text.strip() for text in texts if text and text.strip())
-    counts: Counter = Counter()
-    for (_text, times), words in zip(given.items(), words_of_many(list(given)), strict=True):
-        for word in words:
-            counts[word] += times
+    counts = weighted(given.values(), words_of_many(list(given)))
     kept = [(word, count) for word, count in counts.items() if count >= min_count]
     return sorted(kept, key=lambda pair: (-pair[1], pair[0]))
+
+
+def weighted(times: Iterable[int], words_of_texts: Iterable[list[str]]) -> Counter:
+    """The words of texts each given so many ``times``, counted as often as
+    their text was given (``words_of_texts`` in the same order)."""
+    counts: Counter = Counter()
+    for given, words in zip(times, words_of_texts, strict=True):
+        for word in words:
+            counts[word] += given
+    return counts
 
 
 def words_of_many(texts: list[str]) -> list[list[str]]:
