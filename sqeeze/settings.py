@@ -134,6 +134,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
             ],
+            # {% url %} reversed from memory (core.links.remembered_reverse).
+            "builtins": ["core.templatetags.addresses"],
         },
     },
 ]
@@ -545,7 +547,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.staticfiles.RememberedManifestStorage"
         )
     },
 }
