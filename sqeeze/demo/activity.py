@@ -214,8 +214,12 @@ def seed_conversation(
         inbox.notify_comment(demo, comment, notify_author=not feedback)
     likers = rng.sample(classmates, k=rng.randint(0, min(6, len(classmates))))
     likes = []
-    for email in likers:
-        when = demo.not_after_now(post.created_at + dt.timedelta(hours=rng.randint(1, 48)))
+    for number, email in enumerate(likers):
+        # A second apart at least: two likes in the same hour, or both moved
+        # back to now, would tie, and the notification names the last liker.
+        when = demo.not_after_now(
+            post.created_at + dt.timedelta(hours=rng.randint(1, 48))
+        ) - dt.timedelta(seconds=number)
         demo.upsert(Like, {"created_at": when}, post=post, user=demo.people[email])
         likes.append((demo.people[email], when))
     inbox.notify_likes(demo, post, likes)
