@@ -3,8 +3,8 @@ storage, whose addresses are worked out once per process.
 
 Every page asks for the same dozen addresses (``{% static %}``: the style
 sheet, the scripts, the icons), and each costs a walk through the name's
-cleaning, the manifest and the URL's quoting, some 15 µs: a fifth of a
-millisecond a page for an answer that cannot change while the process runs
+cleaning, the manifest and the URL's quoting, 10–15 µs: a tenth to a fifth
+of a millisecond a page for answers that cannot change while the process runs
 (the manifest is read once, at start). So each answer is kept, per name and
 per ``DEBUG`` (which ``url`` reads at each call). A name the manifest lacks
 raises as before and is not kept; the number kept is bounded, so names built
